@@ -1,0 +1,1 @@
+namespace DlibModels.Cli; internal static class Program { private static int Main() => 0; }

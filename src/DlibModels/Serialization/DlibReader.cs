@@ -1,0 +1,256 @@
+using System.Text;
+
+namespace DlibModels.Serialization;
+
+/// <summary>
+/// Reads dlib's serialization primitives (<c>dlib/serialize.h</c>) from an in-memory buffer.
+/// Every read is bounds-checked; a failure throws <see cref="DlibFormatException"/> naming the
+/// source, the offset and the object being read (see <see cref="Context"/>).
+/// </summary>
+/// <remarks>Not thread-safe: one reader per stream.</remarks>
+public sealed class DlibReader
+{
+    private readonly byte[] _data;
+    private readonly Stack<string> _context = new();
+
+    /// <summary>Creates a reader over <paramref name="data"/>.</summary>
+    /// <param name="data">The whole (decompressed) stream.</param>
+    /// <param name="source">A name for messages, normally the file path.</param>
+    public DlibReader(byte[] data, string source)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _data = data;
+        SourceName = source;
+    }
+
+    /// <summary>The file or stream name used in messages.</summary>
+    public string SourceName { get; }
+
+    /// <summary>The current byte offset.</summary>
+    public long Position { get; set; }
+
+    /// <summary>Total length of the stream in bytes.</summary>
+    public long Length => _data.Length;
+
+    /// <summary>Bytes not yet read.</summary>
+    public long Remaining => _data.Length - Position;
+
+    /// <summary>True when every byte has been read.</summary>
+    public bool AtEnd => Position >= _data.Length;
+
+    /// <summary>The object being read, innermost last, as used in messages.</summary>
+    public string Context => _context.Count == 0 ? "the file" : string.Join(" > ", _context.Reverse());
+
+    /// <summary>Enters a named object for error messages; dispose the result to leave it.</summary>
+    public ContextScope Enter(string objectName)
+    {
+        _context.Push(objectName);
+        return new ContextScope(this);
+    }
+
+    /// <summary>Builds an exception at the current position.</summary>
+    public DlibFormatException Error(string problem) => new(SourceName, Position, Context, problem);
+
+    /// <summary>Builds an exception at <paramref name="offset"/>.</summary>
+    public DlibFormatException ErrorAt(long offset, string problem) => new(SourceName, offset, Context, problem);
+
+    /// <summary>Reads a signed integer (up to 64 bits) in dlib's variable-length encoding.</summary>
+    public long ReadInt64()
+    {
+        long start = Position;
+        int control = ReadRawByte("an integer control byte");
+        bool negative = (control & 0x80) != 0;
+        int size = control & 0x0F;
+        if (size == 0 || size > 8 || (control & 0x70) != 0)
+        {
+            throw ErrorAt(start, $"expected an integer control byte (1-8 magnitude bytes), found 0x{control:X2}");
+        }
+
+        if (Remaining < size)
+        {
+            throw ErrorAt(start, $"integer needs {size} more bytes but the stream ends after {Remaining}");
+        }
+
+        ulong magnitude = 0;
+        for (int i = size - 1; i >= 0; i--)
+        {
+            magnitude = (magnitude << 8) | _data[Position + i];
+        }
+
+        Position += size;
+        long value = unchecked((long)magnitude);
+        return negative ? -value : value;
+    }
+
+    /// <summary>Reads an integer that must fit in 32 bits.</summary>
+    public int ReadInt32()
+    {
+        long start = Position;
+        long v = ReadInt64();
+        if (v < int.MinValue || v > int.MaxValue)
+        {
+            throw ErrorAt(start, $"expected a 32-bit integer, found {v}");
+        }
+
+        return (int)v;
+    }
+
+    /// <summary>Reads a non-negative count or size and checks it against <paramref name="max"/>.</summary>
+    /// <param name="what">What the number is, for messages.</param>
+    /// <param name="max">Largest value accepted.</param>
+    public long ReadSize(string what, long max)
+    {
+        long start = Position;
+        long v = ReadInt64();
+        if (v < 0 || v > max)
+        {
+            throw ErrorAt(start, $"{what} of {v} is outside the accepted range 0..{max}");
+        }
+
+        return v;
+    }
+
+    /// <summary>Reads a version integer and requires it to be one of <paramref name="accepted"/>.</summary>
+    public int ReadVersion(string what, params int[] accepted)
+    {
+        long start = Position;
+        long v = ReadInt64();
+        if (Array.IndexOf(accepted, (int)v) < 0 || v > int.MaxValue || v < int.MinValue)
+        {
+            throw ErrorAt(start, $"unsupported {what} version {v} (expected {string.Join(" or ", accepted)})");
+        }
+
+        return (int)v;
+    }
+
+    /// <summary>Reads a bool, stored by dlib as the byte '0' or '1'.</summary>
+    public bool ReadBool()
+    {
+        long start = Position;
+        int b = ReadRawByte("a bool");
+        return b switch
+        {
+            (byte)'0' => false,
+            (byte)'1' => true,
+            _ => throw ErrorAt(start, $"expected a bool ('0' or '1'), found 0x{b:X2}"),
+        };
+    }
+
+    /// <summary>Reads a single byte as stored (chars, unsigned chars).</summary>
+    public byte ReadByte() => (byte)ReadRawByte("a byte");
+
+    /// <summary>Reads a float stored as dlib's (mantissa, exponent) pair.</summary>
+    public float ReadFloat() => (float)ReadFloatingPoint(isFloat: true);
+
+    /// <summary>Reads a double stored as dlib's (mantissa, exponent) pair.</summary>
+    public double ReadDouble() => ReadFloatingPoint(isFloat: false);
+
+    private double ReadFloatingPoint(bool isFloat)
+    {
+        long start = Position;
+        if (AtEnd)
+        {
+            throw Error("expected a floating point number but the stream ended");
+        }
+
+        if ((_data[Position] & 0x70) != 0)
+        {
+            throw ErrorAt(start, $"expected a binary floating point number, found byte 0x{_data[Position]:X2} (the pre-2012 ASCII float format is not supported)");
+        }
+
+        long mantissa = ReadInt64();
+        long exponent = ReadInt64();
+        if (exponent < short.MinValue || exponent > short.MaxValue)
+        {
+            throw ErrorAt(start, $"floating point exponent {exponent} does not fit in 16 bits");
+        }
+
+        return FloatDetails.ToDouble(mantissa, (short)exponent, isFloat);
+    }
+
+    /// <summary>Reads a std::string: a length then the bytes.</summary>
+    public string ReadString(string what = "a string")
+    {
+        long start = Position;
+        long length = ReadInt64();
+        if (length < 0 || length > Remaining)
+        {
+            throw ErrorAt(start, $"{what} claims {length} bytes but only {Remaining} remain");
+        }
+
+        string s = Encoding.UTF8.GetString(_data, (int)Position, (int)length);
+        Position += length;
+        return s;
+    }
+
+    /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
+    public ReadOnlySpan<byte> ReadBytes(long count, string what)
+    {
+        if (count < 0 || count > Remaining)
+        {
+            throw Error($"{what} needs {count} bytes but only {Remaining} remain");
+        }
+
+        var span = new ReadOnlySpan<byte>(_data, (int)Position, (int)count);
+        Position += count;
+        return span;
+    }
+
+    /// <summary>Reads <paramref name="count"/> little-endian float32 values (raw tensor data).</summary>
+    public float[] ReadRawFloats(long count, string what)
+    {
+        if (count < 0 || count > Remaining / 4)
+        {
+            throw Error($"{what} claims {count} floats ({count * 4L} bytes) but only {Remaining} bytes remain");
+        }
+
+        var result = new float[count];
+        ReadOnlySpan<byte> bytes = ReadBytes(count * 4, what);
+        if (BitConverter.IsLittleEndian)
+        {
+            bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.AsSpan()));
+        }
+        else
+        {
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Peeks at the next byte without consuming it; -1 at the end.</summary>
+    public int PeekByte() => AtEnd ? -1 : _data[Position];
+
+    /// <summary>Fails unless every byte has been consumed.</summary>
+    public void RequireEnd()
+    {
+        if (!AtEnd)
+        {
+            throw Error($"expected the end of the stream, but {Remaining} bytes remain");
+        }
+    }
+
+    private int ReadRawByte(string what)
+    {
+        if (Position >= _data.Length)
+        {
+            throw Error($"expected {what} but the stream ended");
+        }
+
+        return _data[Position++];
+    }
+
+    /// <summary>Leaves a context entered with <see cref="Enter"/>.</summary>
+    public readonly struct ContextScope : IDisposable
+    {
+        private readonly DlibReader _reader;
+
+        internal ContextScope(DlibReader reader) => _reader = reader;
+
+        /// <inheritdoc/>
+        public void Dispose() => _reader._context.Pop();
+    }
+}
