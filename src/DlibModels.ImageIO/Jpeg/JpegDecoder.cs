@@ -166,7 +166,7 @@ internal static class JpegDecoder
                 break;
             case 0xC9:
             case 0xCA:
-                throw new ImageFormatProblem("arithmetic-coded JPEG is not supported");
+                throw new ImageFormatProblem("arithmetic-coded JPEG is not supported (LibJpeg.NET cannot decode it; dlib's libjpeg-turbo can)");
             case 0xC3:
             case 0xC7:
             case 0xCB:
