@@ -1,0 +1,60 @@
+using System.Text.Json;
+using DlibModels.Dnn;
+using DlibModels.Dnn.Format;
+using DlibModels.Serialization;
+using DlibModels.Tests.Support;
+
+namespace DlibModels.Tests.Format;
+
+public class DnnLoaderTests
+{
+    public static TheoryData<string> NetworkFiles => new()
+    {
+        "mmod_human_face_detector.dat.bz2",
+        "mmod_rear_end_vehicle_detector.dat.bz2",
+        "mmod_front_and_rear_end_vehicle_detector.dat.bz2",
+        "dnn_gender_classifier_v1.dat.bz2",
+        "face_recognition_densenet_model_v1.dat.bz2",
+        "standin/mmod_human_hipsterizer.standin.dat.bz2",
+        "standin/dlib_face_recognition_resnet_model_v1.faceapi.dat.bz2",
+        "standin/dlib_face_recognition_resnet_model_v1.faceapi.legacy-format.dat.bz2",
+        "standin/resnet34_1000_imagenet_classifier.random.dnn.bz2",
+        "standin/resnet34_1000_imagenet_classifier.random.legacy-format.dnn.bz2",
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(NetworkFiles))]
+    public void Network_loads_and_writes_back_byte_identical(string file)
+    {
+        string path = TestPaths.Model(file);
+        byte[] bytes = ModelFile.ReadAllBytes(path);
+        var reader = new DlibReader(bytes, path);
+        (DnnNetwork net, DnnStreamContent content) = DnnLoader.Read(reader);
+        Assert.NotEmpty(net.Layers);
+        Assert.Equal(0, content.StartOffset);
+
+        using var ms = new MemoryStream();
+        DnnStreamWriter.Write(new DlibWriter(ms), content);
+        byte[] written = ms.ToArray();
+        Assert.Equal(content.EndOffset, written.LongLength);
+        Assert.True(bytes.AsSpan(0, written.Length).SequenceEqual(written), $"{file}: written network differs from the file");
+    }
+
+    [SkippableTheory]
+    [InlineData("mmod_human_face_detector.dat.bz2")]
+    [InlineData("mmod_rear_end_vehicle_detector.dat.bz2")]
+    [InlineData("mmod_front_and_rear_end_vehicle_detector.dat.bz2")]
+    [InlineData("standin/mmod_human_hipsterizer.standin.dat.bz2")]
+    [InlineData("standin/dlib_face_recognition_resnet_model_v1.faceapi.dat.bz2")]
+    [InlineData("standin/dlib_face_recognition_resnet_model_v1.faceapi.legacy-format.dat.bz2")]
+    [InlineData("standin/resnet34_1000_imagenet_classifier.random.dnn.bz2")]
+    [InlineData("standin/resnet34_1000_imagenet_classifier.random.legacy-format.dnn.bz2")]
+    public void Parameter_count_equals_dlibs(string file)
+    {
+        string path = TestPaths.Model(file);
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.SharedFile("reference/parameter_counts.json")));
+        long expected = doc.RootElement.GetProperty("counts").GetProperty("models/" + file).GetInt64();
+        DnnNetwork net = DnnLoader.LoadNetwork(path);
+        Assert.Equal(expected, net.ParameterCount);
+    }
+}
