@@ -1,0 +1,237 @@
+namespace DlibModels.Dnn.Engine;
+
+/// <summary>
+/// Runs a <see cref="DnnNetwork"/> forward on the CPU with dlib's semantics. Immutable after
+/// construction and safe to use from several threads at once (each call uses its own buffers).
+/// </summary>
+public sealed class DnnExecutor
+{
+    private readonly Step[] fusedPlan;
+    private readonly Step[] plainPlan;
+
+    /// <summary>Prepares <paramref name="network"/> for inference.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="maxThreads">Most threads one forward pass may use; 0 means all processors.</param>
+    public DnnExecutor(DnnNetwork network, int maxThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxThreads);
+        Network = network;
+        MaxThreads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
+        plainPlan = BuildPlan(network.Layers, fuse: false);
+        fusedPlan = BuildPlan(network.Layers, fuse: true);
+    }
+
+    /// <summary>The network run.</summary>
+    public DnnNetwork Network { get; }
+
+    /// <summary>Most threads one forward pass uses.</summary>
+    public int MaxThreads { get; }
+
+    /// <summary>When false, the portable scalar kernels are used instead of AVX2/FMA (for testing).</summary>
+    internal bool AllowSimd { get; init; } = true;
+
+    /// <summary>
+    /// Runs the layers on <paramref name="input"/> (not modified, not disposed) and returns the
+    /// output of the top layer, which the caller must dispose.
+    /// </summary>
+    public Tensor Forward(Tensor input) => Run(input, fusedPlan, null);
+
+    /// <summary>
+    /// Runs the layers one at a time and reports each layer's output statistics, input first,
+    /// in the order and with the indices of dlibref's <c>layers</c> dump.
+    /// </summary>
+    public IReadOnlyList<LayerStatistics> ForwardWithStatistics(Tensor input, out Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var stats = new List<LayerStatistics>
+        {
+            LayerStatistics.Of(Network.Layers.Count + 1, "input: " + Network.Input.Describe(), input),
+        };
+        output = Run(input, plainPlan, stats);
+        return stats;
+    }
+
+    private Step[] BuildPlan(IReadOnlyList<Layer> layers, bool fuse)
+    {
+        var plan = new List<Step>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            Layer layer = layers[i];
+            if (layer is ConvolutionLayer conv)
+            {
+                AffineLayer? affine = null;
+                bool relu = false;
+                int consumed = 0;
+                if (fuse)
+                {
+                    if (i + 1 < layers.Count && layers[i + 1] is AffineLayer a && a.ConvolutionMode && a.GammaArray.Length == conv.NumFilters)
+                    {
+                        affine = a;
+                        consumed++;
+                    }
+
+                    if (i + 1 + consumed < layers.Count && layers[i + 1 + consumed] is ReluLayer)
+                    {
+                        relu = true;
+                        consumed++;
+                    }
+                }
+
+                plan.Add(new Step(i, layer, new PackedConvolution(conv, affine, relu)));
+                i += consumed;
+            }
+            else
+            {
+                plan.Add(new Step(i, layer, null));
+            }
+        }
+
+        return plan.ToArray();
+    }
+
+    private Tensor Run(Tensor input, Step[] plan, List<LayerStatistics>? stats)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var tags = new Dictionary<int, Tensor>();
+        input.References++;
+        Tensor cur = input;
+        int count = Network.Layers.Count;
+        try
+        {
+            foreach (Step step in plan)
+            {
+                cur = Apply(step, cur, tags);
+                stats?.Add(LayerStatistics.Of(count - step.Index, step.Layer.Describe(), cur));
+            }
+
+            if (ReferenceEquals(cur, input))
+            {
+                var copy = new Tensor(input.N, input.K, input.Rows, input.Cols, input.Span);
+                Release(cur);
+                cur = copy;
+            }
+            else if (cur.References > 1)
+            {
+                var copy = new Tensor(cur.N, cur.K, cur.Rows, cur.Cols, cur.Span);
+                Release(cur);
+                cur = copy;
+            }
+
+            return cur;
+        }
+        catch
+        {
+            Release(cur);
+            throw;
+        }
+        finally
+        {
+            foreach (Tensor t in tags.Values)
+            {
+                Release(t);
+            }
+
+            if (input.References > 1)
+            {
+                input.References--;
+            }
+        }
+    }
+
+    private Tensor Apply(Step step, Tensor cur, Dictionary<int, Tensor> tags)
+    {
+        switch (step.Layer)
+        {
+            case ConvolutionLayer:
+                return Replace(cur, step.Conv!.Forward(cur, MaxThreads, AllowSimd));
+            case AffineLayer affine:
+                cur = Writable(cur);
+                Kernels.AffineInPlace(cur, affine);
+                return cur;
+            case ReluLayer:
+                cur = Writable(cur);
+                Kernels.ReluInPlace(cur);
+                return cur;
+            case MultiplyLayer mul:
+                cur = Writable(cur);
+                Kernels.MultiplyInPlace(cur, mul.Value);
+                return cur;
+            case DropoutLayer:
+                return cur;
+            case PoolLayer pool:
+                return Replace(cur, Kernels.Pool(cur, pool));
+            case FullyConnectedLayer fc:
+                return Replace(cur, Kernels.FullyConnected(cur, fc));
+            case TagLayer tag:
+                cur.References++;
+                if (tags.Remove(tag.Id, out Tensor? old))
+                {
+                    Release(old);
+                }
+
+                tags[tag.Id] = cur;
+                return cur;
+            case SkipLayer skip:
+            {
+                Tensor target = Tagged(tags, skip.TagId);
+                target.References++;
+                Release(cur);
+                return target;
+            }
+
+            case AddPrevLayer add:
+            {
+                Tensor other = Tagged(tags, add.TagId);
+                if (cur.References == 1 && !ReferenceEquals(cur, other) && cur.SameShape(other))
+                {
+                    Kernels.AddInPlace(cur, other);
+                    return cur;
+                }
+
+                return Replace(cur, Kernels.Add(cur, other));
+            }
+
+            case ConcatLayer concat:
+            {
+                var parts = concat.TagIds.Select(id => Tagged(tags, id)).ToList();
+                return Replace(cur, Kernels.Concat(parts));
+            }
+
+            default:
+                throw new NotSupportedException($"layer {step.Layer.Describe()} is not supported by the CPU engine");
+        }
+    }
+
+    private static Tensor Tagged(Dictionary<int, Tensor> tags, int id) =>
+        tags.TryGetValue(id, out Tensor? t) ? t : throw new InvalidOperationException($"no tag{id} below a layer that refers to it");
+
+    private static Tensor Replace(Tensor old, Tensor result)
+    {
+        Release(old);
+        return result;
+    }
+
+    private static Tensor Writable(Tensor cur)
+    {
+        if (cur.References == 1)
+        {
+            return cur;
+        }
+
+        var copy = new Tensor(cur.N, cur.K, cur.Rows, cur.Cols, cur.Span);
+        Release(cur);
+        return copy;
+    }
+
+    private static void Release(Tensor t)
+    {
+        t.References--;
+        if (t.References <= 0)
+        {
+            t.Dispose();
+        }
+    }
+
+    private sealed record Step(int Index, Layer Layer, PackedConvolution? Conv);
+}
