@@ -9,6 +9,7 @@ internal static class Program
     private static int Main(string[] args)
     {
         var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
+        root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root.Parse(args).Invoke();
     }
