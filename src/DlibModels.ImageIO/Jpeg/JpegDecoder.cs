@@ -116,7 +116,8 @@ internal static class JpegDecoder
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ImageFormatProblem($"corrupt JPEG data ({e.Message})", e);
+            string what = err.Num_warnings > 0 ? "truncated or corrupt JPEG data" : "corrupt JPEG data";
+            throw new ImageFormatProblem($"{what} ({e.Message})", e);
         }
         finally
         {
