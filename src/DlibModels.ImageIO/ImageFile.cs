@@ -19,7 +19,8 @@ namespace DlibModels.ImageIO;
 /// fixed-point YCbCr→RGB); no EXIF rotation. Grayscale JPEGs give r = g = b. CMYK/YCCK,
 /// arithmetic-coded, lossless and 12-bit JPEGs are rejected. A JPEG whose data ends early is
 /// decoded as libjpeg-turbo does (it only warns): the missing part comes out as if its
-/// coefficients were zero.</para>
+/// coefficients were zero (mid-gray). Only the one MCU in which the data ends may differ from
+/// dlib's pixels; some truncated progressive files are rejected instead of decoded.</para>
 /// <para>PNG: dlib's conversions of palette, alpha, tRNS and 16-bit images (see the remarks of
 /// the internal PNG decoder; notably 16-bit colour keeps the low byte of each sample and RGBA
 /// is blended onto black).</para>

@@ -68,7 +68,7 @@ public class SyntheticJpegTests
         Assert.Equal(ImageChecksums.Fnv1a64(GrayImage.FromRgb(img)), ImageChecksums.Fnv1a64(gray));
     }
 
-    /// <summary>Writes the synthetic files to $DLIBMODELS_SYNTHETIC_DUMP (to regenerate the expectations with dlibref).</summary>
+    /// <summary>Writes the synthetic JPEG and PNG files to $DLIBMODELS_SYNTHETIC_DUMP (to regenerate the expectations with dlibref).</summary>
     [SkippableFact]
     public void DumpFiles()
     {
@@ -78,6 +78,11 @@ public class SyntheticJpegTests
         foreach (SyntheticJpegs.Spec s in SyntheticJpegs.All)
         {
             File.WriteAllBytes(Path.Combine(dir!, s.Name + ".jpg"), SyntheticJpegs.Encode(s));
+        }
+
+        foreach (SyntheticPngs.Spec s in SyntheticPngs.All())
+        {
+            File.WriteAllBytes(Path.Combine(dir!, s.Name + ".png"), SyntheticPngs.Encode(s));
         }
     }
 }
