@@ -95,7 +95,7 @@ internal static class ModelsCommand
                     _ => $"{where}: {path}",
                 };
                 string size = m.CompressedSize is long s ? FormatBytes(s) : "?";
-                Console.WriteLine($"{m.Name.PadRight(nameWidth)}  {size,9}  {installed,-40}  {m.License}");
+                Console.WriteLine($"{m.Name.PadRight(nameWidth)}  {size,9}  {installed,-40}  {ShortLicense(m)}");
             }
 
             Console.WriteLine($"cache: {fetcher.CacheDir}{(fetcher.MirrorDir is null ? string.Empty : $"; mirror (DLIB_MODELS_DIR): {fetcher.MirrorDir}")}");
@@ -275,6 +275,11 @@ internal static class ModelsCommand
 
         return fetcher.FindInCache(m) is string cached ? ("cache", cached) : (null, null);
     }
+
+    private static string ShortLicense(ModelInfo m) =>
+        m.IsRestricted ? "non-commercial (iBUG 300-W)"
+        : m.License.StartsWith("as stated", StringComparison.Ordinal) ? "see dlib-models README"
+        : m.License.Split(" (")[0].Split(';')[0];
 
     private static HttpClient CreateClient()
     {

@@ -324,15 +324,44 @@ public sealed class ModelFetcher
                 return $"SHA-256 mismatch: got {actual}, expected {expected}";
             }
         }
-        else
+        else if (model.FileName.EndsWith(".bz2", StringComparison.Ordinal))
         {
-            byte[] head = new byte[4];
-            await using var s = File.OpenRead(partial);
-            int n = await s.ReadAtLeastAsync(head, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            if (model.FileName.EndsWith(".bz2", StringComparison.Ordinal) && !Serialization.ModelFile.IsBzip2(head.AsSpan(0, n)))
+            // No published hash: at least require a complete, intact bzip2 stream (its block CRCs catch
+            // truncation, corruption and a resumed part that belongs to another version of the file).
+            return await Task.Run(() => CheckBzip2(partial), cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private static string? CheckBzip2(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        byte[] head = new byte[4];
+        int n = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        if (!Serialization.ModelFile.IsBzip2(head.AsSpan(0, n)))
+        {
+            return "not a bzip2 file (an error page?)";
+        }
+
+        file.Position = 0;
+        try
+        {
+            using var bz = new ICSharpCode.SharpZipLib.BZip2.BZip2InputStream(file) { IsStreamOwner = false };
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            while ((n = bz.Read(buffer, 0, buffer.Length)) > 0)
             {
-                return "not a bzip2 file (an error page?)";
+                total += n;
+                if (total > Serialization.ModelFile.MaxDecompressedBytes)
+                {
+                    return "decompresses to more than any dlib model";
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or ICSharpCode.SharpZipLib.SharpZipBaseException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return $"corrupt or truncated bzip2 data ({e.Message})";
         }
 
         return null;

@@ -167,3 +167,34 @@ public sealed class ModelFetcherTests
         Assert.Null(r.Path);
     }
 }
+
+/// <summary>Files without a published SHA-256.</summary>
+public sealed class UnknownHashFetchTests
+{
+    [SkippableFact]
+    public async Task WithoutAHashAnIntactBzip2IsInstalledAndATruncatedOneRejected()
+    {
+        byte[] face = ZooFiles.FaceBytes();
+        ModelInfo unknown = ZooFiles.Face with { CompressedSize = null, Sha256 = null };
+        using var server = new TestHttpServer();
+        using var cache = new TempDir();
+        using HttpClient client = ZooFiles.Client();
+        var fetcher = new ModelFetcher(client, cache.Path, baseUrl: server.BaseUrl) { MaxAttempts = 1 };
+
+        server.Files[unknown.FileName] = face[..300_000];
+        ModelFetchException e = await Assert.ThrowsAsync<ModelFetchException>(() => fetcher.FetchAsync(unknown));
+        Assert.Contains("bzip2", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(cache.Path));
+
+        server.Files[unknown.FileName] = "<html>not found</html>"u8.ToArray();
+        e = await Assert.ThrowsAsync<ModelFetchException>(() => fetcher.FetchAsync(unknown));
+        Assert.Contains("not a bzip2 file", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(cache.Path));
+
+        server.Files[unknown.FileName] = face;
+        FetchResult r = await fetcher.FetchAsync(unknown);
+        Assert.Equal(FetchOutcome.Downloaded, r.Outcome);
+        Assert.False(r.Verified);
+        Assert.Equal(face, File.ReadAllBytes(r.Path!));
+    }
+}
