@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using DlibModels.Imaging;
 using DlibModels.Serialization;
@@ -325,6 +326,7 @@ public sealed class HogObjectDetector
         return final;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanLevel(LevelImage img, int level, int detW, int detH, double adjustThreshold, List<(float Score, Rectangle Rect)>[] perDetector)
     {
         HogPlanes feats = FHog.Extract(img.Span, img.Rows, img.Cols, img.Channels, CellSize, FilterHeight, FilterWidth, pooled: true);
