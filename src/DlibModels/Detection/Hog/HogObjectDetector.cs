@@ -288,24 +288,25 @@ public sealed class HogObjectDetector
         var accum = new List<HogDetection>();
         for (int d = 0; d < perDetector.Length; d++)
         {
-            List<(float Score, Rectangle Rect)> list = perDetector[d];
             double thresh = GetThreshold(d);
 
-            // dlib sorts each filter's detections by decreasing score.
-            var sorted = list.OrderByDescending(x => x.Score).ToList();
+            // dlib sorts each filter's detections by decreasing score with std::sort on reverse iterators.
+            (float Score, Rectangle Rect)[] sorted = perDetector[d].ToArray();
+            StdSort.SortReversed(sorted, static (a, b) => a.Score < b.Score);
             foreach ((float score, Rectangle rect) in sorted)
             {
                 accum.Add(new HogDetection(rect, score - thresh, d));
             }
         }
 
+        HogDetection[] all = accum.ToArray();
         if (_weights.Length > 1)
         {
-            accum = accum.OrderByDescending(x => x.Score).ToList();
+            StdSort.SortReversed(all, static (a, b) => a.Score < b.Score);
         }
 
         var final = new List<HogDetection>();
-        foreach (HogDetection det in accum)
+        foreach (HogDetection det in all)
         {
             bool overlaps = false;
             foreach (HogDetection kept in final)
