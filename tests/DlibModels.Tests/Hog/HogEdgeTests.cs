@@ -52,6 +52,16 @@ public class HogEdgeTests
         Parallel.For(0, results.Length, i => results[i] = d.Detect(img));
         Assert.All(results, r => Assert.Equal(expected, r));
     }
+
+    [Fact]
+    public void InternalParallelismGivesTheSameAnswer()
+    {
+        HogObjectDetector d = HogObjectDetector.FrontalFace;
+        RgbImage img = HogTestSupport.LoadDecoded("images/faces/bald_guys.jpg");
+        Assert.Equal(d.Detect(img, -0.3), d.Detect(img, -0.3, maxDegreeOfParallelism: -1));
+        GrayImage gray = GrayImage.FromRgb(HogTestSupport.LoadDecoded("images/faces/2008_001322.jpg"));
+        Assert.Equal(d.Detect(gray, -0.5), d.Detect(gray, -0.5, maxDegreeOfParallelism: 3));
+    }
 }
 
 public class StdSortTests
