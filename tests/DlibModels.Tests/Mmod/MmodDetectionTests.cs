@@ -65,3 +65,18 @@ public sealed class MmodDetectionTests
         return Detectors.GetOrAdd(model, _ => new Lazy<MmodDetector>(() => new MmodDetector(DnnLoader.LoadNetwork(path), 2))).Value;
     }
 }
+
+/// <summary>Edge cases of the detector that need no golden.</summary>
+public sealed class MmodDetectorEdgeTests
+{
+    /// <summary>Images too small for the network give no detections instead of failing.</summary>
+    [SkippableFact]
+    public void TinyImagesGiveNoDetections()
+    {
+        var detector = new MmodDetector(DnnLoader.LoadNetwork(TestPaths.Model("mmod_human_face_detector.dat.bz2")), 1);
+        Assert.Empty(detector.Detect(new RgbImage(0, 0)));
+        Assert.Empty(detector.Detect(new RgbImage(1, 1)));
+        Assert.Empty(detector.Detect(new RgbImage(3, 40)));
+        Assert.Empty(detector.Detect(new RgbImage(20, 20)));
+    }
+}

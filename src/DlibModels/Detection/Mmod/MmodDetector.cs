@@ -58,7 +58,7 @@ public sealed class MmodDetector
         (Tensor input, Rectangle[] rects) = MmodPyramid.ToTensor(Network.Input, new[] { image });
         using (input)
         {
-            if (rects.Length == 0)
+            if (rects.Length == 0 || executor.OutputShape(input.N, input.K, input.Rows, input.Cols) is null)
             {
                 return Array.Empty<MmodDetection>();
             }

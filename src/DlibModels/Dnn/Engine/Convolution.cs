@@ -453,7 +453,14 @@ internal sealed class PackedConvolution
                                 else
                                 {
                                     int s = rowBase + ix0;
-                                    for (int q = 0; q < len; q++, s += Sx)
+                                    int q = 0;
+                                    if (Sx == 2 && Avx2.IsSupported)
+                                    {
+                                        q = GatherEven(src, s, dst.Slice(dj, len));
+                                        s += 2 * q;
+                                    }
+
+                                    for (; q < len; q++, s += Sx)
                                     {
                                         dst[dj + q] = src[s];
                                     }
@@ -472,6 +479,29 @@ internal sealed class PackedConvolution
                 }
             }
         }
+    }
+
+    /// <summary>Copies src[s], src[s+2], ... into dst with AVX2 shuffles; returns how many were copied.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int GatherEven(float[] src, int s, Span<float> dst)
+    {
+        int q = 0;
+        int len = dst.Length;
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            // each step reads 16 floats starting at s + 2q
+            for (; q + 8 <= len && (long)s + (2 * q) + 16 <= src.Length; q += 8)
+            {
+                Vector256<float> v0 = Avx.LoadVector256(sp + s + (2 * q));
+                Vector256<float> v1 = Avx.LoadVector256(sp + s + (2 * q) + 8);
+                Vector256<float> even = Avx.Shuffle(v0, v1, 0b10_00_10_00);
+                Vector256<double> ordered = Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00);
+                Avx.Store(dp + q, ordered.AsSingle());
+            }
+        }
+
+        return q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
