@@ -1,1 +1,17 @@
-namespace DlibModels.Cli; internal static class Program { private static int Main() => 0; }
+using System.CommandLine;
+using DlibModels.Cli.Commands;
+
+namespace DlibModels.Cli;
+
+/// <summary>The <c>dlib-models</c> command line.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
+        root.Subcommands.Add(DetectCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(LandmarksCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}
