@@ -80,3 +80,23 @@ public sealed class MmodDetectorEdgeTests
         Assert.Empty(detector.Detect(new RgbImage(20, 20)));
     }
 }
+
+/// <summary>One detector used from several threads at once.</summary>
+public sealed class MmodDetectorConcurrencyTests
+{
+    /// <summary>Concurrent calls give the same answers as sequential ones.</summary>
+    [SkippableFact]
+    public void ConcurrentDetectionsAgree()
+    {
+        var detector = new MmodDetector(DnnLoader.LoadNetwork(TestPaths.Model("mmod_human_face_detector.dat.bz2")), 1);
+        string[] names = { "images/johns/John_Salley/000179_02159509.jpg", "images/johns/John_Savage/000264_01099001.jpg", "images/johns/John_Schneider/000288_00925786.jpg" };
+        RgbImage[] images = names.Select(EngineTestUtil.LoadDecoded).ToArray();
+        var expected = images.Select(i => detector.Detect(i)).ToArray();
+        var actual = new IReadOnlyList<MmodDetection>[images.Length * 4];
+        Parallel.For(0, actual.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => actual[i] = detector.Detect(images[i % images.Length]));
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.Equal(expected[i % images.Length], actual[i]);
+        }
+    }
+}

@@ -69,6 +69,22 @@ public sealed class MmodDetector
     }
 
     /// <summary>
+    /// Runs the network on <paramref name="image"/> layer by layer and returns every layer's output
+    /// statistics, input first (what dlibref's <c>layers</c> command prints).
+    /// </summary>
+    public IReadOnlyList<LayerStatistics> LayerStatistics(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        (Tensor input, _) = MmodPyramid.ToTensor(Network.Input, new[] { image });
+        using (input)
+        {
+            IReadOnlyList<LayerStatistics> stats = executor.ForwardWithStatistics(input, out Tensor output);
+            output.Dispose();
+            return stats;
+        }
+    }
+
+    /// <summary>
     /// loss_mmod's <c>to_label</c> for sample <paramref name="n"/>: candidates above the threshold,
     /// mapped to the image, sorted with std::sort, then non-max suppressed (labels ignored).
     /// </summary>
