@@ -65,3 +65,38 @@ public sealed class MmodDetectionTests
         return Detectors.GetOrAdd(model, _ => new Lazy<MmodDetector>(() => new MmodDetector(DnnLoader.LoadNetwork(path), 2))).Value;
     }
 }
+
+/// <summary>Edge cases of the detector that need no golden.</summary>
+public sealed class MmodDetectorEdgeTests
+{
+    /// <summary>Images too small for the network give no detections instead of failing.</summary>
+    [SkippableFact]
+    public void TinyImagesGiveNoDetections()
+    {
+        var detector = new MmodDetector(DnnLoader.LoadNetwork(TestPaths.Model("mmod_human_face_detector.dat.bz2")), 1);
+        Assert.Empty(detector.Detect(new RgbImage(0, 0)));
+        Assert.Empty(detector.Detect(new RgbImage(1, 1)));
+        Assert.Empty(detector.Detect(new RgbImage(3, 40)));
+        Assert.Empty(detector.Detect(new RgbImage(20, 20)));
+    }
+}
+
+/// <summary>One detector used from several threads at once.</summary>
+public sealed class MmodDetectorConcurrencyTests
+{
+    /// <summary>Concurrent calls give the same answers as sequential ones.</summary>
+    [SkippableFact]
+    public void ConcurrentDetectionsAgree()
+    {
+        var detector = new MmodDetector(DnnLoader.LoadNetwork(TestPaths.Model("mmod_human_face_detector.dat.bz2")), 1);
+        string[] names = { "images/johns/John_Salley/000179_02159509.jpg", "images/johns/John_Savage/000264_01099001.jpg", "images/johns/John_Schneider/000288_00925786.jpg" };
+        RgbImage[] images = names.Select(EngineTestUtil.LoadDecoded).ToArray();
+        var expected = images.Select(i => detector.Detect(i)).ToArray();
+        var actual = new IReadOnlyList<MmodDetection>[images.Length * 4];
+        Parallel.For(0, actual.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => actual[i] = detector.Detect(images[i % images.Length]));
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.Equal(expected[i % images.Length], actual[i]);
+        }
+    }
+}

@@ -58,13 +58,29 @@ public sealed class MmodDetector
         (Tensor input, Rectangle[] rects) = MmodPyramid.ToTensor(Network.Input, new[] { image });
         using (input)
         {
-            if (rects.Length == 0)
+            if (rects.Length == 0 || executor.OutputShape(input.N, input.K, input.Rows, input.Cols) is null)
             {
                 return Array.Empty<MmodDetection>();
             }
 
             using Tensor output = executor.Forward(input);
             return Decode(output, 0, rects, adjustThreshold);
+        }
+    }
+
+    /// <summary>
+    /// Runs the network on <paramref name="image"/> layer by layer and returns every layer's output
+    /// statistics, input first (what dlibref's <c>layers</c> command prints).
+    /// </summary>
+    public IReadOnlyList<LayerStatistics> LayerStatistics(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        (Tensor input, _) = MmodPyramid.ToTensor(Network.Input, new[] { image });
+        using (input)
+        {
+            IReadOnlyList<LayerStatistics> stats = executor.ForwardWithStatistics(input, out Tensor output);
+            output.Dispose();
+            return stats;
         }
     }
 

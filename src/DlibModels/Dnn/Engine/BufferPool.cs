@@ -7,8 +7,8 @@ namespace DlibModels.Dnn.Engine;
 /// </summary>
 internal static class BufferPool
 {
-    /// <summary>The most floats kept alive by the pool (256 Mi floats = 1 GiB).</summary>
-    internal const long MaxRetainedFloats = 1L << 28;
+    /// <summary>The most floats kept alive by the pool (128 Mi floats = 512 MiB).</summary>
+    internal const long MaxRetainedFloats = 1L << 27;
 
     private static readonly List<float[]> Free = new();
     private static readonly object Gate = new();

@@ -133,6 +133,12 @@ internal sealed class PackedConvolution
             return output;
         }
 
+        if (Co <= DirectMaxFilters && Sx == 1)
+        {
+            ForwardDirect(input, output, maxThreads, allowSimd && Fma.IsSupported && Avx.IsSupported);
+            return output;
+        }
+
         int pt = TileWidth(outPixels);
         int tilesPerSample = (outPixels + pt - 1) / pt;
         int total = tilesPerSample * input.N;
@@ -173,6 +179,112 @@ internal sealed class PackedConvolution
         return output;
     }
 
+    /// <summary>Filters up to which a unit-stride convolution is computed directly rather than as a packed GEMM.</summary>
+    internal const int DirectMaxFilters = 2;
+
+    /// <summary>
+    /// Direct convolution for very few filters (e.g. the MMOD output layer): each output row
+    /// accumulates kernel taps over contiguous input rows, in the same (ci, ky, kx) order as the GEMM.
+    /// </summary>
+    private void ForwardDirect(Tensor input, Tensor output, int maxThreads, bool simd)
+    {
+        int oh = output.Rows;
+        int rowsTotal = input.N * Co * oh;
+        const int chunk = 8;
+        int chunks = (rowsTotal + chunk - 1) / chunk;
+        void Body(int ch)
+        {
+            float[] acc = BufferPool.Rent(output.Cols);
+            try
+            {
+                int end = Math.Min(rowsTotal, (ch + 1) * chunk);
+                for (int idx = ch * chunk; idx < end; idx++)
+                {
+                    int oy = idx % oh;
+                    int co = (idx / oh) % Co;
+                    int n = idx / (oh * Co);
+                    DirectRow(input, output, n, co, oy, acc, simd);
+                }
+            }
+            finally
+            {
+                BufferPool.Return(acc);
+            }
+        }
+
+        if (maxThreads <= 1 || chunks == 1)
+        {
+            for (int ch = 0; ch < chunks; ch++)
+            {
+                Body(ch);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, Body);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void DirectRow(Tensor input, Tensor output, int n, int co, int oy, float[] accArr, bool simd)
+    {
+        int ow = output.Cols;
+        int h = input.Rows;
+        int w = input.Cols;
+        float[] src = input.Buffer;
+        float[] wts = Layer.WeightsArray;
+        Array.Clear(accArr, 0, ow);
+        fixed (float* acc = accArr)
+        fixed (float* s0 = src)
+        {
+            for (int ci = 0; ci < Ci; ci++)
+            {
+                float* plane = s0 + ((long)((n * Ci) + ci) * h * w);
+                for (int ky = 0; ky < Kh; ky++)
+                {
+                    int iy = (oy * Sy) - Py + ky;
+                    if (iy < 0 || iy >= h)
+                    {
+                        continue;
+                    }
+
+                    float* row = plane + ((long)iy * w);
+                    for (int kx = 0; kx < Kw; kx++)
+                    {
+                        float wv = wts[(((co * Ci) + ci) * Kh + ky) * Kw + kx];
+                        int lo = Math.Max(0, Px - kx);
+                        int hi = Math.Min(ow - 1, w - 1 + Px - kx);
+                        float* inp = row + (kx - Px);
+                        int ox = lo;
+                        if (simd)
+                        {
+                            Vector256<float> wvv = Vector256.Create(wv);
+                            for (; ox + 8 <= hi + 1; ox += 8)
+                            {
+                                Avx.Store(acc + ox, Fma.MultiplyAdd(wvv, Avx.LoadVector256(inp + ox), Avx.LoadVector256(acc + ox)));
+                            }
+
+                            for (; ox <= hi; ox++)
+                            {
+                                acc[ox] = MathF.FusedMultiplyAdd(wv, inp[ox], acc[ox]);
+                            }
+                        }
+                        else
+                        {
+                            for (; ox <= hi; ox++)
+                            {
+                                acc[ox] += wv * inp[ox];
+                            }
+                        }
+                    }
+                }
+            }
+
+            Store(acc, output.Buffer, (((n * Co) + co) * output.Rows * ow) + (oy * ow), ow, co);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void RunTile(Tensor input, Tensor output, int n, int p0, int pt, float[] pack, bool simd)
     {
         int ow = output.Cols;
@@ -213,14 +325,45 @@ internal sealed class PackedConvolution
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co)
     {
         float bias = Bias is null ? 0f : Bias[co];
         float gamma = Gamma is null ? 1f : Gamma[co];
         float beta = Beta is null ? 0f : Beta[co];
         bool affine = Gamma is not null;
-        for (int c = 0; c < cols; c++)
+        int c0 = 0;
+        if (Vector256.IsHardwareAccelerated && cols >= 8)
+        {
+            Vector256<float> vb = Vector256.Create(bias);
+            Vector256<float> vg = Vector256.Create(gamma);
+            Vector256<float> vbeta = Vector256.Create(beta);
+            fixed (float* o = &outBuf[offset])
+            {
+                for (; c0 + 8 <= cols; c0 += 8)
+                {
+                    Vector256<float> v = Vector256.Load(acc + c0);
+                    if (Bias is not null)
+                    {
+                        v += vb;
+                    }
+
+                    if (affine)
+                    {
+                        v = (vg * v) + vbeta;
+                    }
+
+                    if (Relu)
+                    {
+                        v = Vector256.Max(v, Vector256<float>.Zero);
+                    }
+
+                    v.Store(o + c0);
+                }
+            }
+        }
+
+        for (int c = c0; c < cols; c++)
         {
             float v = acc[c];
             if (Bias is not null)
@@ -246,6 +389,7 @@ internal sealed class PackedConvolution
     /// Writes the input patches for output pixels [p0, p0+count) of sample n as a [KSize][pt] matrix
     /// (zero for padding and for columns past count).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackPatches(Tensor input, int n, int p0, int count, int pt, int ow, float[] pack)
     {
         float[] src = input.Buffer;
@@ -309,7 +453,14 @@ internal sealed class PackedConvolution
                                 else
                                 {
                                     int s = rowBase + ix0;
-                                    for (int q = 0; q < len; q++, s += Sx)
+                                    int q = 0;
+                                    if (Sx == 2 && Avx2.IsSupported)
+                                    {
+                                        q = GatherEven(src, s, dst.Slice(dj, len));
+                                        s += 2 * q;
+                                    }
+
+                                    for (; q < len; q++, s += Sx)
                                     {
                                         dst[dj + q] = src[s];
                                     }
@@ -330,6 +481,30 @@ internal sealed class PackedConvolution
         }
     }
 
+    /// <summary>Copies src[s], src[s+2], ... into dst with AVX2 shuffles; returns how many were copied.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int GatherEven(float[] src, int s, Span<float> dst)
+    {
+        int q = 0;
+        int len = dst.Length;
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            // each step reads 16 floats starting at s + 2q
+            for (; q + 8 <= len && (long)s + (2 * q) + 16 <= src.Length; q += 8)
+            {
+                Vector256<float> v0 = Avx.LoadVector256(sp + s + (2 * q));
+                Vector256<float> v1 = Avx.LoadVector256(sp + s + (2 * q) + 8);
+                Vector256<float> even = Avx.Shuffle(v0, v1, 0b10_00_10_00);
+                Vector256<double> ordered = Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00);
+                Avx.Store(dp + q, ordered.AsSingle());
+            }
+        }
+
+        return q;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel6x16Fma(float* a, float* b, int kSize, int ldb, float* c)
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;

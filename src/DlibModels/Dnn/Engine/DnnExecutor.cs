@@ -52,6 +52,65 @@ public sealed class DnnExecutor
         return stats;
     }
 
+    /// <summary>
+    /// The output shape for an input of the given shape, or null when some layer's window would not
+    /// fit its input (dlib asserts in that case; an image too small for the network).
+    /// </summary>
+    public int[]? OutputShape(int n, int k, int rows, int cols)
+    {
+        var tags = new Dictionary<int, (int N, int K, int R, int C)>();
+        (int N, int K, int R, int C) cur = (n, k, rows, cols);
+        foreach (Layer layer in Network.Layers)
+        {
+            switch (layer)
+            {
+                case ConvolutionLayer conv:
+                    if (cur.R + (2 * conv.PaddingY) < conv.KernelRows || cur.C + (2 * conv.PaddingX) < conv.KernelCols)
+                    {
+                        return null;
+                    }
+
+                    (int r, int c) = conv.OutputSize(cur.R, cur.C);
+                    cur = (cur.N, conv.NumFilters, r, c);
+                    break;
+                case PoolLayer pool:
+                {
+                    int wh = pool.IsGlobal ? cur.R : pool.WindowRows;
+                    int ww = pool.IsGlobal ? cur.C : pool.WindowCols;
+                    if (cur.R + (2 * pool.PaddingY) < wh || cur.C + (2 * pool.PaddingX) < ww || cur.R == 0 || cur.C == 0)
+                    {
+                        return null;
+                    }
+
+                    cur = (cur.N, cur.K, 1 + ((cur.R + (2 * pool.PaddingY) - wh) / pool.StrideY), 1 + ((cur.C + (2 * pool.PaddingX) - ww) / pool.StrideX));
+                    break;
+                }
+
+                case FullyConnectedLayer fc:
+                    cur = (cur.N, fc.NumOutputs, 1, 1);
+                    break;
+                case TagLayer tag:
+                    tags[tag.Id] = cur;
+                    break;
+                case SkipLayer skip:
+                    cur = tags[skip.TagId];
+                    break;
+                case AddPrevLayer add:
+                {
+                    var o = tags[add.TagId];
+                    cur = (Math.Max(cur.N, o.N), Math.Max(cur.K, o.K), Math.Max(cur.R, o.R), Math.Max(cur.C, o.C));
+                    break;
+                }
+
+                case ConcatLayer concat:
+                    cur = (cur.N, concat.TagIds.Sum(id => tags[id].K), tags[concat.TagIds[0]].R, tags[concat.TagIds[0]].C);
+                    break;
+            }
+        }
+
+        return new[] { cur.N, cur.K, cur.R, cur.C };
+    }
+
     private Step[] BuildPlan(IReadOnlyList<Layer> layers, bool fuse)
     {
         var plan = new List<Step>();
