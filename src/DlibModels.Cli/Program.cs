@@ -10,6 +10,7 @@ internal static class Program
     {
         var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
         root.Subcommands.Add(DetectCommand.Create());
+        root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LandmarksCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
