@@ -12,6 +12,7 @@ internal static class Program
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LandmarksCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

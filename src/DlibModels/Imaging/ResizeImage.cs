@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
+
 namespace DlibModels.Imaging;
 
 /// <summary>
@@ -36,6 +39,44 @@ public static class ImageResize
         return dst;
     }
 
+    /// <summary>
+    /// The column geometry of dlib's 4-wide float loop, identical for every row: for each output
+    /// column before the scalar tail, the left source column and the float fraction. Returns the
+    /// first column handled by the scalar tail.
+    /// </summary>
+    private static int SimdColumns(int inCols, int outCols, double xScale, Span<int> lefts, Span<float> fracs)
+    {
+        double x = -4 * xScale;
+        float xScale4 = (float)(4 * xScale);
+        float x0 = (float)x, x1 = (float)(x + xScale), x2 = (float)(x + (2 * xScale)), x3 = (float)(x + (3 * xScale));
+        int c = 0;
+        for (; ; c += 4)
+        {
+            x0 += xScale4;
+            x1 += xScale4;
+            x2 += xScale4;
+            x3 += xScale4;
+            int l3 = Trunc(x3);
+            if (l3 + 1 >= inCols || c + 4 > outCols)
+            {
+                break;
+            }
+
+            int l0 = Trunc(x0), l1 = Trunc(x1), l2 = Trunc(x2);
+            lefts[c] = l0;
+            lefts[c + 1] = l1;
+            lefts[c + 2] = l2;
+            lefts[c + 3] = l3;
+            fracs[c] = x0 - l0;
+            fracs[c + 1] = x1 - l1;
+            fracs[c + 2] = x2 - l2;
+            fracs[c + 3] = x3 - l3;
+        }
+
+        return c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ResizeRgb(ReadOnlySpan<byte> inPix, int inRows, int inCols, Span<byte> outPix, int outRows, int outCols)
     {
         if ((long)outRows * outCols == 0 || (long)inRows * inCols == 0)
@@ -47,77 +88,65 @@ public static class ImageResize
         double yScale = (inRows - 1) / (double)Math.Max(outRows - 1, 1);
         int inStride = inCols * 3;
         int outStride = outCols * 3;
-        double y = -yScale;
-        for (int r = 0; r < outRows; r++)
+        int[] lefts = ArrayPool<int>.Shared.Rent(outCols + 8);
+        float[] fracs = ArrayPool<float>.Shared.Rent(outCols + 8);
+        try
         {
-            y += yScale;
-            long top = (long)Math.Floor(y);
-            long bottom = Math.Min(top + 1, inRows - 1);
-            double tbFrac = y - top;
-            ReadOnlySpan<byte> topRow = inPix.Slice((int)top * inStride, inStride);
-            ReadOnlySpan<byte> botRow = inPix.Slice((int)bottom * inStride, inStride);
-            Span<byte> outRow = outPix.Slice(r * outStride, outStride);
-
-            double x = -4 * xScale;
-            float tbF = (float)tbFrac;
-            float invTbF = (float)(1 - tbFrac);
-            float xScale4 = (float)(4 * xScale);
-            float x0 = (float)x, x1 = (float)(x + xScale), x2 = (float)(x + (2 * xScale)), x3 = (float)(x + (3 * xScale));
-            int c = 0;
-            for (; ; c += 4)
+            int tail = SimdColumns(inCols, outCols, xScale, lefts, fracs);
+            double y = -yScale;
+            for (int r = 0; r < outRows; r++)
             {
-                x0 += xScale4;
-                x1 += xScale4;
-                x2 += xScale4;
-                x3 += xScale4;
-                int l0 = Trunc(x0), l1 = Trunc(x1), l2 = Trunc(x2), l3 = Trunc(x3);
-                if (l3 + 1 >= inCols)
+                y += yScale;
+                long top = (long)Math.Floor(y);
+                long bottom = Math.Min(top + 1, inRows - 1);
+                double tbFrac = y - top;
+                ReadOnlySpan<byte> topRow = inPix.Slice((int)top * inStride, inStride);
+                ReadOnlySpan<byte> botRow = inPix.Slice((int)bottom * inStride, inStride);
+                Span<byte> outRow = outPix.Slice(r * outStride, outStride);
+
+                float tbF = (float)tbFrac;
+                float invTbF = (float)(1 - tbFrac);
+                for (int c = 0; c < tail; c++)
                 {
-                    break;
+                    float lr = fracs[c];
+                    float invLr = 1f - lr;
+                    float tlf = invTbF * invLr;
+                    float trf = invTbF * lr;
+                    float blf = tbF * invLr;
+                    float brf = tbF * lr;
+                    int li = lefts[c] * 3, o = c * 3;
+                    ReadOnlySpan<byte> t = topRow.Slice(li, 6);
+                    ReadOnlySpan<byte> b = botRow.Slice(li, 6);
+                    outRow[o] = unchecked((byte)Trunc((tlf * t[0]) + (trf * t[3]) + (blf * b[0]) + (brf * b[3])));
+                    outRow[o + 1] = unchecked((byte)Trunc((tlf * t[1]) + (trf * t[4]) + (blf * b[1]) + (brf * b[4])));
+                    outRow[o + 2] = unchecked((byte)Trunc((tlf * t[2]) + (trf * t[5]) + (blf * b[2]) + (brf * b[5])));
                 }
 
-                SimdPixelRgb(topRow, botRow, outRow, c, x0, l0, tbF, invTbF);
-                SimdPixelRgb(topRow, botRow, outRow, c + 1, x1, l1, tbF, invTbF);
-                SimdPixelRgb(topRow, botRow, outRow, c + 2, x2, l2, tbF, invTbF);
-                SimdPixelRgb(topRow, botRow, outRow, c + 3, x3, l3, tbF, invTbF);
-            }
-
-            x = -xScale + (c * xScale);
-            for (; c < outCols; c++)
-            {
-                x += xScale;
-                long left = (long)Math.Floor(x);
-                long right = Math.Min(left + 1, inCols - 1);
-                double lrFrac = x - left;
-                int li = (int)left * 3, ri = (int)right * 3, o = c * 3;
-                for (int ch = 0; ch < 3; ch++)
+                double x = -xScale + (tail * xScale);
+                for (int c = tail; c < outCols; c++)
                 {
-                    double tl = topRow[li + ch], tr = topRow[ri + ch], bl = botRow[li + ch], br = botRow[ri + ch];
-                    double v = ((1 - tbFrac) * (((1 - lrFrac) * tl) + (lrFrac * tr))) + (tbFrac * (((1 - lrFrac) * bl) + (lrFrac * br)));
-                    outRow[o + ch] = unchecked((byte)(int)v);
+                    x += xScale;
+                    long left = (long)Math.Floor(x);
+                    long right = Math.Min(left + 1, inCols - 1);
+                    double lrFrac = x - left;
+                    int li = (int)left * 3, ri = (int)right * 3, o = c * 3;
+                    for (int ch = 0; ch < 3; ch++)
+                    {
+                        double tl = topRow[li + ch], tr = topRow[ri + ch], bl = botRow[li + ch], br = botRow[ri + ch];
+                        double v = ((1 - tbFrac) * (((1 - lrFrac) * tl) + (lrFrac * tr))) + (tbFrac * (((1 - lrFrac) * bl) + (lrFrac * br)));
+                        outRow[o + ch] = unchecked((byte)(int)v);
+                    }
                 }
             }
         }
-    }
-
-    private static void SimdPixelRgb(ReadOnlySpan<byte> topRow, ReadOnlySpan<byte> botRow, Span<byte> outRow, int c, float x, int left, float tbF, float invTbF)
-    {
-        float lr = x - left;
-        float invLr = 1f - lr;
-        float tlf = invTbF * invLr;
-        float trf = invTbF * lr;
-        float blf = tbF * invLr;
-        float brf = tbF * lr;
-        int li = left * 3, ri = (left + 1) * 3, o = c * 3;
-        for (int ch = 0; ch < 3; ch++)
+        finally
         {
-            float v = (tlf * topRow[li + ch]) + (trf * topRow[ri + ch]);
-            v += blf * botRow[li + ch];
-            v += brf * botRow[ri + ch];
-            outRow[o + ch] = unchecked((byte)Trunc(v));
+            ArrayPool<int>.Shared.Return(lefts);
+            ArrayPool<float>.Shared.Return(fracs);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ResizeGray(ReadOnlySpan<byte> inPix, int inRows, int inCols, Span<byte> outPix, int outRows, int outCols)
     {
         if ((long)outRows * outCols == 0 || (long)inRows * inCols == 0)
@@ -128,8 +157,9 @@ public static class ImageResize
         double xScale = (inCols - 1) / (double)Math.Max(outCols - 1, 1);
         double yScale = (inRows - 1) / (double)Math.Max(outRows - 1, 1);
         double y = -yScale;
-        Span<float> xs = stackalloc float[4];
-        Span<int> lefts = stackalloc int[4];
+        int[] lefts = ArrayPool<int>.Shared.Rent(outCols + 8);
+        float[] fracs = ArrayPool<float>.Shared.Rent(outCols + 8);
+        int tail = SimdColumns(inCols, outCols, xScale, lefts, fracs);
         for (int r = 0; r < outRows; r++)
         {
             y += yScale;
@@ -140,45 +170,23 @@ public static class ImageResize
             ReadOnlySpan<byte> botRow = inPix.Slice((int)bottom * inCols, inCols);
             Span<byte> outRow = outPix.Slice(r * outCols, outCols);
 
-            double x = -4 * xScale;
             float tbF = (float)tbFrac;
             float invTbF = (float)(1 - tbFrac);
-            float xScale4 = (float)(4 * xScale);
-            xs[0] = (float)x;
-            xs[1] = (float)(x + xScale);
-            xs[2] = (float)(x + (2 * xScale));
-            xs[3] = (float)(x + (3 * xScale));
             int c = 0;
-            for (; ; c += 4)
+            for (; c < tail; c++)
             {
-                for (int k = 0; k < 4; k++)
-                {
-                    xs[k] += xScale4;
-                    lefts[k] = Trunc(xs[k]);
-                }
-
-                if (lefts[3] + 1 >= inCols)
-                {
-                    break;
-                }
-
-                for (int k = 0; k < 4; k++)
-                {
-                    int left = lefts[k];
-                    float lr = xs[k] - left;
-                    float invLr = 1f - lr;
-                    float tlf = invTbF * invLr;
-                    float trf = invTbF * lr;
-                    float blf = tbF * invLr;
-                    float brf = tbF * lr;
-                    float v = (tlf * topRow[left]) + (trf * topRow[left + 1]);
-                    v += blf * botRow[left];
-                    v += brf * botRow[left + 1];
-                    outRow[c + k] = unchecked((byte)(int)(v + 0.5));
-                }
+                int left = lefts[c];
+                float lr = fracs[c];
+                float invLr = 1f - lr;
+                float tlf = invTbF * invLr;
+                float trf = invTbF * lr;
+                float blf = tbF * invLr;
+                float brf = tbF * lr;
+                float v = (tlf * topRow[left]) + (trf * topRow[left + 1]) + (blf * botRow[left]) + (brf * botRow[left + 1]);
+                outRow[c] = unchecked((byte)(int)(v + 0.5));
             }
 
-            x = -xScale + (c * xScale);
+            double x = -xScale + (c * xScale);
             for (; c < outCols; c++)
             {
                 x += xScale;
@@ -192,6 +200,9 @@ public static class ImageResize
                 outRow[c] = ClampToByte(temp);
             }
         }
+
+        ArrayPool<int>.Shared.Return(lefts);
+        ArrayPool<float>.Shared.Return(fracs);
     }
 
     /// <summary>dlib's assign_pixel from float to unsigned char: clamp to [0,255], then truncate.</summary>

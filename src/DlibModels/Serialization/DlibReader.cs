@@ -221,6 +221,63 @@ public sealed class DlibReader
         return result;
     }
 
+    /// <summary>
+    /// Decodes the integer at <paramref name="at"/> without moving or throwing: false when the bytes
+    /// there are not a complete integer.
+    /// </summary>
+    /// <param name="at">Offset of the integer's control byte.</param>
+    /// <param name="value">The value decoded.</param>
+    /// <param name="next">The offset just past the integer.</param>
+    public bool TryPeekInt64(long at, out long value, out long next)
+    {
+        value = 0;
+        next = at;
+        if (at < 0 || at >= _data.Length)
+        {
+            return false;
+        }
+
+        int control = _data[at];
+        int size = control & 0x0F;
+        if (size == 0 || size > 8 || (control & 0x70) != 0 || _data.Length - at - 1 < size)
+        {
+            return false;
+        }
+
+        ulong magnitude = 0;
+        for (int i = size; i >= 1; i--)
+        {
+            magnitude = (magnitude << 8) | _data[at + i];
+        }
+
+        long v = unchecked((long)magnitude);
+        value = (control & 0x80) != 0 ? -v : v;
+        next = at + 1 + size;
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes the std::string at <paramref name="at"/> without moving or throwing, when it is at most
+    /// <paramref name="maxLength"/> bytes long; false otherwise.
+    /// </summary>
+    /// <param name="at">Offset of the string's length integer.</param>
+    /// <param name="maxLength">The longest string of interest.</param>
+    /// <param name="value">The string decoded.</param>
+    /// <param name="next">The offset just past the string.</param>
+    public bool TryPeekString(long at, int maxLength, out string value, out long next)
+    {
+        value = string.Empty;
+        if (!TryPeekInt64(at, out long length, out next) || length < 0 || length > maxLength || length > _data.Length - next)
+        {
+            next = at;
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(_data, (int)next, (int)length);
+        next += length;
+        return true;
+    }
+
     /// <summary>Peeks at the next byte without consuming it; -1 at the end.</summary>
     public int PeekByte() => AtEnd ? -1 : _data[Position];
 

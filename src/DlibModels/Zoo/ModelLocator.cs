@@ -11,7 +11,10 @@ public static class ModelLocator
     private static readonly string[] Suffixes = [string.Empty, ".bz2", ".dat", ".dat.bz2", ".dnn", ".dnn.bz2"];
 
     /// <summary>The folders searched, in order.</summary>
-    public static IReadOnlyList<string> SearchFolders()
+    public static IReadOnlyList<string> SearchFolders() => SearchFolders(null);
+
+    /// <summary>The folders searched, in order, with <paramref name="cacheOverride"/> (when set) in place of the cache.</summary>
+    public static IReadOnlyList<string> SearchFolders(string? cacheOverride)
     {
         var folders = new List<string>();
         string? mirror = Environment.GetEnvironmentVariable("DLIB_MODELS_DIR");
@@ -20,7 +23,7 @@ public static class ModelLocator
             folders.Add(mirror);
         }
 
-        folders.Add(CacheFolder());
+        folders.Add(string.IsNullOrEmpty(cacheOverride) ? CacheFolder() : cacheOverride);
         return folders;
     }
 
@@ -40,7 +43,11 @@ public static class ModelLocator
 
     /// <summary>Returns the file for <paramref name="nameOrPath"/>.</summary>
     /// <exception cref="FileNotFoundException">Nothing matches; the message lists where it looked.</exception>
-    public static string Resolve(string nameOrPath)
+    public static string Resolve(string nameOrPath) => Resolve(nameOrPath, null);
+
+    /// <summary>Returns the file for <paramref name="nameOrPath"/>, searching <paramref name="cacheOverride"/> (when set) instead of the cache.</summary>
+    /// <exception cref="FileNotFoundException">Nothing matches; the message lists where it looked.</exception>
+    public static string Resolve(string nameOrPath, string? cacheOverride)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         if (File.Exists(nameOrPath))
@@ -48,7 +55,7 @@ public static class ModelLocator
             return nameOrPath;
         }
 
-        IReadOnlyList<string> folders = SearchFolders();
+        IReadOnlyList<string> folders = SearchFolders(cacheOverride);
         string name = Path.GetFileName(nameOrPath);
         foreach (string folder in folders)
         {

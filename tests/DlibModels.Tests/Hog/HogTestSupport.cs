@@ -11,6 +11,10 @@ internal static class HogTestSupport
     private static readonly Dictionary<string, RgbImage> Cache = new();
     private static readonly Lock CacheLock = new();
 
+    /// <summary>The Hog/Data folder beside this source file (test data made for these tests).</summary>
+    public static string DataDir([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "") =>
+        Path.Combine(Path.GetDirectoryName(sourceFile)!, "Data");
+
     /// <summary>Loads a golden JSON file from shared/reference.</summary>
     public static JsonDocument Golden(string name)
     {

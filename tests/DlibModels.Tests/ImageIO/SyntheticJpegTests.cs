@@ -67,22 +67,4 @@ public class SyntheticJpegTests
         GrayImage gray = ImageFile.LoadGray(jpg, name + ".jpg");
         Assert.Equal(ImageChecksums.Fnv1a64(GrayImage.FromRgb(img)), ImageChecksums.Fnv1a64(gray));
     }
-
-    /// <summary>Writes the synthetic JPEG and PNG files to $DLIBMODELS_SYNTHETIC_DUMP (to regenerate the expectations with dlibref).</summary>
-    [SkippableFact]
-    public void DumpFiles()
-    {
-        string? dir = Environment.GetEnvironmentVariable("DLIBMODELS_SYNTHETIC_DUMP");
-        Skip.If(string.IsNullOrEmpty(dir), "set DLIBMODELS_SYNTHETIC_DUMP to a folder to write the synthetic JPEGs");
-        Directory.CreateDirectory(dir!);
-        foreach (SyntheticJpegs.Spec s in SyntheticJpegs.All)
-        {
-            File.WriteAllBytes(Path.Combine(dir!, s.Name + ".jpg"), SyntheticJpegs.Encode(s));
-        }
-
-        foreach (SyntheticPngs.Spec s in SyntheticPngs.All())
-        {
-            File.WriteAllBytes(Path.Combine(dir!, s.Name + ".png"), SyntheticPngs.Encode(s));
-        }
-    }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DlibModels.Detection.Hog;
 
@@ -48,6 +50,7 @@ internal static class FHog
     /// The caller owns the returned data (rented from <see cref="ArrayPool{T}.Shared"/> when
     /// <paramref name="pooled"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static HogPlanes Extract(ReadOnlySpan<byte> pix, int rows, int cols, int channels, int cellSize, int filterRowsPadding, int filterColsPadding, bool pooled)
     {
         int cellsNr = (int)((double)((float)rows / (float)cellSize) + 0.5);
@@ -69,16 +72,21 @@ internal static class FHog
         float[] hist = ArrayPool<float>.Shared.Rent(histLen);
         float[] norm = ArrayPool<float>.Shared.Rent(cellsNr * cellsNc);
         int gradLen = cols + 16;
-        int[] gxs = ArrayPool<int>.Shared.Rent(gradLen);
-        int[] gys = ArrayPool<int>.Shared.Rent(gradLen);
-        int[] lens = ArrayPool<int>.Shared.Rent(gradLen);
+        float[] gxs = ArrayPool<float>.Shared.Rent(gradLen);
+        float[] gys = ArrayPool<float>.Shared.Rent(gradLen);
+        float[] lens = ArrayPool<float>.Shared.Rent(gradLen);
+        int[] orients = ArrayPool<int>.Shared.Rent(gradLen);
+        int[] binCol = ArrayPool<int>.Shared.Rent(gradLen);
+        float[] wx0 = ArrayPool<float>.Shared.Rent(gradLen);
+        float[] wx1 = ArrayPool<float>.Shared.Rent(gradLen);
+        float[] ring = ArrayPool<float>.Shared.Rent(3 * channels * cols);
         try
         {
             Array.Clear(hist, 0, histLen);
             Array.Clear(norm, 0, cellsNr * cellsNc);
 
-            int visibleNr = (int)Min((long)cellsNr * cellSize, rows) - 1;
-            int visibleNc = (int)Min((long)cellsNc * cellSize, cols) - 1;
+            int visibleNr = (int)Math.Min((long)cellsNr * cellSize, rows) - 1;
+            int visibleNc = (int)Math.Min((long)cellsNc * cellSize, cols) - 1;
 
             // The 8-wide path covers x in [1, simdEnd); the scalar path the rest.
             int simdEnd = 1;
@@ -87,7 +95,29 @@ internal static class FHog
                 simdEnd += 8;
             }
 
+            // Horizontal interpolation weights do not depend on the row: binCol is the left
+            // histogram column each pixel votes into.
             float cs = cellSize;
+            for (int x = 1; x < visibleNc; x++)
+            {
+                if (x < simdEnd)
+                {
+                    float xp = ((x + 0.5f) / cs) + 0.5f;
+                    int ixp = (int)xp;
+                    binCol[x] = ixp;
+                    wx0[x] = xp - ixp;
+                    wx1[x] = 1.0f - wx0[x];
+                }
+                else
+                {
+                    float xp = (float)((((double)x) + 0.5) / (double)cellSize - 0.5);
+                    int ixp = (int)MathF.Floor(xp);
+                    binCol[x] = ixp + 1;
+                    wx0[x] = xp - ixp;
+                    wx1[x] = (float)(1.0 - wx0[x]);
+                }
+            }
+
             for (int y = 1; y < visibleNr; y++)
             {
                 float yp = (float)((((double)(float)y) + 0.5) / (double)cs - 0.5);
@@ -95,47 +125,48 @@ internal static class FHog
                 float vy0 = yp - iyp;
                 float vy1 = (float)(1.0 - vy0);
 
+                if (y == 1)
+                {
+                    LoadPlanarRow(pix, cols, channels, 0, ring);
+                    LoadPlanarRow(pix, cols, channels, 1, ring);
+                }
+
+                LoadPlanarRow(pix, cols, channels, y + 1, ring);
                 if (channels == 3)
                 {
-                    RgbGradients(pix, cols, y, visibleNc, simdEnd, gxs, gys, lens);
+                    RgbGradients(ring, cols, y, visibleNc, simdEnd, gxs, gys, lens);
                 }
                 else
                 {
-                    GrayGradients(pix, cols, y, visibleNc, gxs, gys, lens);
+                    GrayGradients(ring, cols, y, visibleNc, gxs, gys, lens);
                 }
 
-                int rowA = (iyp + 1) * histCols;
-                int rowB = (iyp + 2) * histCols;
-                for (int x = 1; x < visibleNc; x++)
+                Orientations(gxs, gys, lens, orients, visibleNc);
+
+                int rowA = (iyp + 1) * histCols * 18;
+                int rowB = (iyp + 2) * histCols * 18;
+                ref float h0 = ref hist[0];
+                int x = 1;
+                for (; x < simdEnd; x++)
                 {
-                    float gx = gxs[x];
-                    float gy = gys[x];
-                    float v = MathF.Sqrt(lens[x]);
-                    int bestO = Orientation(gx, gy);
-                    if (x < simdEnd)
-                    {
-                        float xp = ((x + 0.5f) / cs) + 0.5f;
-                        int ixp = (int)xp;
-                        float vx0 = xp - ixp;
-                        float vx1 = 1.0f - vx0;
-                        vx1 *= v;
-                        vx0 *= v;
-                        hist[((rowA + ixp) * 18) + bestO] += vy1 * vx1;
-                        hist[((rowB + ixp) * 18) + bestO] += vy0 * vx1;
-                        hist[((rowA + ixp + 1) * 18) + bestO] += vy1 * vx0;
-                        hist[((rowB + ixp + 1) * 18) + bestO] += vy0 * vx0;
-                    }
-                    else
-                    {
-                        float xp = (float)((((double)x) + 0.5) / (double)cellSize - 0.5);
-                        int ixp = (int)MathF.Floor(xp);
-                        float vx0 = xp - ixp;
-                        float vx1 = (float)(1.0 - vx0);
-                        hist[((rowA + ixp + 1) * 18) + bestO] += vy1 * vx1 * v;
-                        hist[((rowB + ixp + 1) * 18) + bestO] += vy0 * vx1 * v;
-                        hist[((rowA + ixp + 2) * 18) + bestO] += vy1 * vx0 * v;
-                        hist[((rowB + ixp + 2) * 18) + bestO] += vy0 * vx0 * v;
-                    }
+                    float v = lens[x];
+                    int o = orients[x] + (binCol[x] * 18);
+                    float a1 = wx1[x] * v;
+                    float a0 = wx0[x] * v;
+                    Unsafe.Add(ref h0, rowA + o) += vy1 * a1;
+                    Unsafe.Add(ref h0, rowB + o) += vy0 * a1;
+                    Unsafe.Add(ref h0, rowA + o + 18) += vy1 * a0;
+                    Unsafe.Add(ref h0, rowB + o + 18) += vy0 * a0;
+                }
+
+                for (; x < visibleNc; x++)
+                {
+                    float v = lens[x];
+                    int o = orients[x] + (binCol[x] * 18);
+                    hist[rowA + o] += vy1 * wx1[x] * v;
+                    hist[rowB + o] += vy0 * wx1[x] * v;
+                    hist[rowA + o + 18] += vy1 * wx0[x] * v;
+                    hist[rowB + o + 18] += vy0 * wx0[x] * v;
                 }
             }
 
@@ -232,14 +263,59 @@ internal static class FHog
         {
             ArrayPool<float>.Shared.Return(hist);
             ArrayPool<float>.Shared.Return(norm);
-            ArrayPool<int>.Shared.Return(gxs);
-            ArrayPool<int>.Shared.Return(gys);
-            ArrayPool<int>.Shared.Return(lens);
+            ArrayPool<float>.Shared.Return(gxs);
+            ArrayPool<float>.Shared.Return(gys);
+            ArrayPool<float>.Shared.Return(lens);
+            ArrayPool<int>.Shared.Return(orients);
+            ArrayPool<int>.Shared.Return(binCol);
+            ArrayPool<float>.Shared.Return(wx0);
+            ArrayPool<float>.Shared.Return(wx1);
+            ArrayPool<float>.Shared.Return(ring);
         }
     }
 
     /// <summary>_mm_min_ps for one lane.</summary>
     private static float Min(float a, float b) => a < b ? a : b;
+
+    /// <summary>
+    /// For x in [1, end): the orientation bin of each gradient and, in place of its squared
+    /// length, the gradient magnitude (float sqrt).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Orientations(float[] gxs, float[] gys, float[] lens, int[] orients, int end)
+    {
+        int x = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + 8 <= end; x += 8)
+            {
+                Vector256<float> gx = Vector256.Create(gxs.AsSpan(x, 8));
+                Vector256<float> gy = Vector256.Create(gys.AsSpan(x, 8));
+                Vector256<float> best = Vector256<float>.Zero;
+                Vector256<int> bestO = Vector256<int>.Zero;
+                for (int o = 0; o < 9; o++)
+                {
+                    Vector256<float> dot = (gx * Vector256.Create(DirX[o])) + (gy * Vector256.Create(DirY[o]));
+                    Vector256<float> cmp = Vector256.GreaterThan(dot, best);
+                    best = Vector256.ConditionalSelect(cmp, dot, best);
+                    bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o), bestO);
+                    Vector256<float> neg = -dot;
+                    cmp = Vector256.GreaterThan(neg, best);
+                    best = Vector256.ConditionalSelect(cmp, neg, best);
+                    bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o + 9), bestO);
+                }
+
+                bestO.CopyTo(orients.AsSpan(x, 8));
+                Vector256.Sqrt(Vector256.Create(lens.AsSpan(x, 8))).CopyTo(lens.AsSpan(x, 8));
+            }
+        }
+
+        for (; x < end; x++)
+        {
+            orients[x] = Orientation(gxs[x], gys[x]);
+            lens[x] = MathF.Sqrt(lens[x]);
+        }
+    }
 
     /// <summary>Snaps a gradient to one of 18 orientations as dlib does.</summary>
     private static int Orientation(float gx, float gy)
@@ -264,41 +340,111 @@ internal static class FHog
         return bestO;
     }
 
-    private static void GrayGradients(ReadOnlySpan<byte> pix, int cols, int y, int visibleNc, int[] gxs, int[] gys, int[] lens)
+    /// <summary>Copies image row <paramref name="y"/> into slot y % 3 of the planar ring (one float row per channel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LoadPlanarRow(ReadOnlySpan<byte> pix, int cols, int channels, int y, float[] ring)
     {
-        ReadOnlySpan<byte> row = pix.Slice(y * cols, cols);
-        ReadOnlySpan<byte> up = pix.Slice((y - 1) * cols, cols);
-        ReadOnlySpan<byte> down = pix.Slice((y + 1) * cols, cols);
-        for (int x = 1; x < visibleNc; x++)
+        int slot = (y % 3) * channels * cols;
+        ReadOnlySpan<byte> src = pix.Slice(y * cols * channels, cols * channels);
+        if (channels == 1)
         {
-            int gx = row[x + 1] - row[x - 1];
-            int gy = down[x] - up[x];
+            Span<float> dst = ring.AsSpan(slot, cols);
+            for (int x = 0; x < cols; x++)
+            {
+                dst[x] = src[x];
+            }
+
+            return;
+        }
+
+        Span<float> r = ring.AsSpan(slot, cols);
+        Span<float> g = ring.AsSpan(slot + cols, cols);
+        Span<float> b = ring.AsSpan(slot + (2 * cols), cols);
+        for (int x = 0, i = 0; x < cols; x++, i += 3)
+        {
+            r[x] = src[i];
+            g[x] = src[i + 1];
+            b[x] = src[i + 2];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GrayGradients(float[] ring, int cols, int y, int visibleNc, float[] gxs, float[] gys, float[] lens)
+    {
+        ReadOnlySpan<float> row = ring.AsSpan((y % 3) * cols, cols);
+        ReadOnlySpan<float> up = ring.AsSpan(((y - 1) % 3) * cols, cols);
+        ReadOnlySpan<float> down = ring.AsSpan(((y + 1) % 3) * cols, cols);
+        int x = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + 8 <= visibleNc; x += 8)
+            {
+                Vector256<float> gx = Vector256.Create(row.Slice(x + 1, 8)) - Vector256.Create(row.Slice(x - 1, 8));
+                Vector256<float> gy = Vector256.Create(down.Slice(x, 8)) - Vector256.Create(up.Slice(x, 8));
+                gx.CopyTo(gxs.AsSpan(x, 8));
+                gy.CopyTo(gys.AsSpan(x, 8));
+                ((gx * gx) + (gy * gy)).CopyTo(lens.AsSpan(x, 8));
+            }
+        }
+
+        for (; x < visibleNc; x++)
+        {
+            float gx = row[x + 1] - row[x - 1];
+            float gy = down[x] - up[x];
             gxs[x] = gx;
             gys[x] = gy;
             lens[x] = (gx * gx) + (gy * gy);
         }
     }
 
-    private static void RgbGradients(ReadOnlySpan<byte> pix, int cols, int y, int visibleNc, int simdEnd, int[] gxs, int[] gys, int[] lens)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RgbGradients(float[] ring, int cols, int y, int visibleNc, int simdEnd, float[] gxs, float[] gys, float[] lens)
     {
-        int stride = cols * 3;
-        ReadOnlySpan<byte> row = pix.Slice(y * stride, stride);
-        ReadOnlySpan<byte> up = pix.Slice((y - 1) * stride, stride);
-        ReadOnlySpan<byte> down = pix.Slice((y + 1) * stride, stride);
-        for (int x = 1; x < visibleNc; x++)
+        // All values are small integers held exactly in float, so this is dlib's integer arithmetic.
+        int rowBase = (y % 3) * 3 * cols;
+        int upBase = ((y - 1) % 3) * 3 * cols;
+        int downBase = ((y + 1) % 3) * 3 * cols;
+        ReadOnlySpan<float> rRow = ring.AsSpan(rowBase, cols), gRow = ring.AsSpan(rowBase + cols, cols), bRow = ring.AsSpan(rowBase + (2 * cols), cols);
+        ReadOnlySpan<float> rUp = ring.AsSpan(upBase, cols), gUp = ring.AsSpan(upBase + cols, cols), bUp = ring.AsSpan(upBase + (2 * cols), cols);
+        ReadOnlySpan<float> rDn = ring.AsSpan(downBase, cols), gDn = ring.AsSpan(downBase + cols, cols), bDn = ring.AsSpan(downBase + (2 * cols), cols);
+        int x = 1;
+        if (Vector256.IsHardwareAccelerated)
         {
-            int i = x * 3;
-            int rx = row[i + 3] - row[i - 3], ry = down[i] - up[i];
-            int gx = row[i + 4] - row[i - 2], gy = down[i + 1] - up[i + 1];
-            int bx = row[i + 5] - row[i - 1], by = down[i + 2] - up[i + 2];
-            int rl = (rx * rx) + (ry * ry);
-            int gl = (gx * gx) + (gy * gy);
-            int bl = (bx * bx) + (by * by);
-            int ox, oy, ol;
+            // dlib's simd path: red only when strictly stronger than green, then the winner
+            // only when strictly stronger than blue.
+            for (; x + 8 <= simdEnd && x + 8 <= visibleNc; x += 8)
+            {
+                Vector256<float> rx = Vector256.Create(rRow.Slice(x + 1, 8)) - Vector256.Create(rRow.Slice(x - 1, 8));
+                Vector256<float> ry = Vector256.Create(rDn.Slice(x, 8)) - Vector256.Create(rUp.Slice(x, 8));
+                Vector256<float> gx = Vector256.Create(gRow.Slice(x + 1, 8)) - Vector256.Create(gRow.Slice(x - 1, 8));
+                Vector256<float> gy = Vector256.Create(gDn.Slice(x, 8)) - Vector256.Create(gUp.Slice(x, 8));
+                Vector256<float> bx = Vector256.Create(bRow.Slice(x + 1, 8)) - Vector256.Create(bRow.Slice(x - 1, 8));
+                Vector256<float> by = Vector256.Create(bDn.Slice(x, 8)) - Vector256.Create(bUp.Slice(x, 8));
+                Vector256<float> rl = (rx * rx) + (ry * ry);
+                Vector256<float> gl = (gx * gx) + (gy * gy);
+                Vector256<float> bl = (bx * bx) + (by * by);
+                Vector256<float> cmp = Vector256.GreaterThan(rl, gl);
+                Vector256<float> tx = Vector256.ConditionalSelect(cmp, rx, gx);
+                Vector256<float> ty = Vector256.ConditionalSelect(cmp, ry, gy);
+                Vector256<float> tl = Vector256.ConditionalSelect(cmp, rl, gl);
+                cmp = Vector256.GreaterThan(tl, bl);
+                Vector256.ConditionalSelect(cmp, tx, bx).CopyTo(gxs.AsSpan(x, 8));
+                Vector256.ConditionalSelect(cmp, ty, by).CopyTo(gys.AsSpan(x, 8));
+                Vector256.ConditionalSelect(cmp, tl, bl).CopyTo(lens.AsSpan(x, 8));
+            }
+        }
+
+        for (; x < visibleNc; x++)
+        {
+            float rx = rRow[x + 1] - rRow[x - 1], ry = rDn[x] - rUp[x];
+            float gx = gRow[x + 1] - gRow[x - 1], gy = gDn[x] - gUp[x];
+            float bx = bRow[x + 1] - bRow[x - 1], by = bDn[x] - bUp[x];
+            float rl = (rx * rx) + (ry * ry);
+            float gl = (gx * gx) + (gy * gy);
+            float bl = (bx * bx) + (by * by);
+            float ox, oy, ol;
             if (x < simdEnd)
             {
-                // dlib's simd path: red only when strictly stronger than green, then the
-                // winner only when strictly stronger than blue.
                 if (rl > gl)
                 {
                     ox = rx;

@@ -113,6 +113,7 @@ internal static class HogFiltering
     /// adding to it when <paramref name="addTo"/>. Returns the valid area (left, top, right, bottom).
     /// When not adding, the border of the output is zeroed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Left, int Top, int Right, int Bottom) Separable(
         ReadOnlySpan<float> input, int nr, int nc, float[] rowFilter, float[] colFilter, Span<float> scratch, Span<float> output, bool addTo)
     {
@@ -244,6 +245,7 @@ internal static class HogFiltering
     /// dlib's <c>spatially_filter_image</c> on float images with a full (non-separable) float
     /// filter. Returns the valid area; zeroes the border when not adding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Left, int Top, int Right, int Bottom) Full(
         ReadOnlySpan<float> input, int nr, int nc, float[] filter, int fnr, int fnc, Span<float> output, bool addTo)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using DlibModels.Imaging;
 using DlibModels.Serialization;
@@ -203,19 +204,21 @@ public sealed class HogObjectDetector
     /// <summary>Detects objects in an RGB image, as dlib's <c>detector(img, dets, adjust_threshold)</c> on <c>rgb_pixel</c> images.</summary>
     /// <param name="image">The image.</param>
     /// <param name="adjustThreshold">Added to every filter's threshold; negative values give more detections.</param>
-    public IReadOnlyList<HogDetection> Detect(RgbImage image, double adjustThreshold = 0)
+    /// <param name="maxDegreeOfParallelism">Threads to use (1: the calling thread only; -1: as many as the runtime likes). The result does not depend on it.</param>
+    public IReadOnlyList<HogDetection> Detect(RgbImage image, double adjustThreshold = 0, int maxDegreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return DetectCore(new LevelImage(image.Pixels, image.Rows, image.Cols, 3), adjustThreshold);
+        return DetectCore(new LevelImage(image.Pixels, image.Rows, image.Cols, 3), adjustThreshold, maxDegreeOfParallelism);
     }
 
     /// <summary>Detects objects in a gray image, as dlib's <c>detector(img, dets, adjust_threshold)</c> on <c>unsigned char</c> images.</summary>
     /// <param name="image">The image.</param>
     /// <param name="adjustThreshold">Added to every filter's threshold; negative values give more detections.</param>
-    public IReadOnlyList<HogDetection> Detect(GrayImage image, double adjustThreshold = 0)
+    /// <param name="maxDegreeOfParallelism">Threads to use (1: the calling thread only; -1: as many as the runtime likes). The result does not depend on it.</param>
+    public IReadOnlyList<HogDetection> Detect(GrayImage image, double adjustThreshold = 0, int maxDegreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return DetectCore(new LevelImage(image.Pixels, image.Rows, image.Cols, 1), adjustThreshold);
+        return DetectCore(new LevelImage(image.Pixels, image.Rows, image.Cols, 1), adjustThreshold, maxDegreeOfParallelism);
     }
 
     /// <summary>The number of pyramid levels dlib scans for a <paramref name="rows"/>×<paramref name="cols"/> image.</summary>
@@ -232,79 +235,125 @@ public sealed class HogObjectDetector
         return levels;
     }
 
-    private IReadOnlyList<HogDetection> DetectCore(LevelImage image, double adjustThreshold)
+    private IReadOnlyList<HogDetection> DetectCore(LevelImage image, double adjustThreshold, int maxDegreeOfParallelism)
     {
-        int levels = CountPyramidLevels(image.Rows, image.Cols);
-        var perDetector = new List<(float Score, Rectangle Rect)>[_weights.Length];
-        for (int d = 0; d < perDetector.Length; d++)
+        if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
-            perDetector[d] = [];
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "must be -1 or positive");
         }
 
-        int detW = FilterWidth - (2 * Padding);
-        int detH = FilterHeight - (2 * Padding);
-        LevelImage current = image;
-        byte[]? owned = null;
+        int levels = CountPyramidLevels(image.Rows, image.Cols);
+        int numDet = _weights.Length;
+
+        // found[level * numDet + d]: detector d's hits on that level, in dlib's scan order.
+        var found = new List<(float Score, Rectangle Rect)>[levels * numDet];
+        var images = new LevelImage[levels];
+        var rented = new List<byte[]>();
         try
         {
-            for (int l = 0; l < levels; l++)
+            images[0] = image;
+            if (maxDegreeOfParallelism == 1)
             {
-                if (l > 0)
+                LevelImage current = image;
+                byte[]? owned = null;
+                for (int l = 0; l < levels; l++)
                 {
-                    int nr = PyramidDown6.DownSize(current.Rows);
-                    int nc = PyramidDown6.DownSize(current.Cols);
-                    int len = nr * nc * current.Channels;
-                    byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(len, 1));
-                    if (current.Channels == 3)
+                    if (l > 0)
                     {
-                        ImageResize.ResizeRgb(current.Span, current.Rows, current.Cols, next.AsSpan(0, len), nr, nc);
-                    }
-                    else
-                    {
-                        ImageResize.ResizeGray(current.Span, current.Rows, current.Cols, next.AsSpan(0, len), nr, nc);
+                        byte[] next = DownLevel(current, out current);
+                        if (owned is not null)
+                        {
+                            ArrayPool<byte>.Shared.Return(owned);
+                        }
+
+                        owned = next;
                     }
 
-                    if (owned is not null)
+                    HogPlanes feats = Features(current);
+                    try
                     {
-                        ArrayPool<byte>.Shared.Return(owned);
+                        for (int d = 0; d < numDet; d++)
+                        {
+                            found[(l * numDet) + d] = ScanDetector(feats, l, d, adjustThreshold);
+                        }
                     }
-
-                    owned = next;
-                    current = new LevelImage(next, nr, nc, current.Channels);
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(feats.Data);
+                    }
                 }
 
-                ScanLevel(current, l, detW, detH, adjustThreshold, perDetector);
+                if (owned is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(owned);
+                }
+            }
+            else
+            {
+                for (int l = 1; l < levels; l++)
+                {
+                    rented.Add(DownLevel(images[l - 1], out images[l]));
+                }
+
+                var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+                var allFeats = new HogPlanes[levels];
+                try
+                {
+                    Parallel.For(0, levels, options, l => allFeats[l] = Features(images[l]));
+                    Parallel.For(0, levels * numDet, options, k => found[k] = ScanDetector(allFeats[k / numDet], k / numDet, k % numDet, adjustThreshold));
+                }
+                finally
+                {
+                    foreach (HogPlanes? f in allFeats)
+                    {
+                        if (f is not null)
+                        {
+                            ArrayPool<float>.Shared.Return(f.Data);
+                        }
+                    }
+                }
             }
         }
         finally
         {
-            if (owned is not null)
+            foreach (byte[] b in rented)
             {
-                ArrayPool<byte>.Shared.Return(owned);
+                ArrayPool<byte>.Shared.Return(b);
+            }
+        }
+
+        var perDetector = new List<(float Score, Rectangle Rect)>[numDet];
+        for (int d = 0; d < numDet; d++)
+        {
+            perDetector[d] = [];
+            for (int l = 0; l < levels; l++)
+            {
+                perDetector[d].AddRange(found[(l * numDet) + d]);
             }
         }
 
         var accum = new List<HogDetection>();
         for (int d = 0; d < perDetector.Length; d++)
         {
-            List<(float Score, Rectangle Rect)> list = perDetector[d];
             double thresh = GetThreshold(d);
 
-            // dlib sorts each filter's detections by decreasing score.
-            var sorted = list.OrderByDescending(x => x.Score).ToList();
+            // dlib sorts each filter's detections by decreasing score with std::sort on reverse iterators.
+            (float Score, Rectangle Rect)[] sorted = perDetector[d].ToArray();
+            StdSort.SortReversed(sorted, static (a, b) => a.Score < b.Score);
             foreach ((float score, Rectangle rect) in sorted)
             {
                 accum.Add(new HogDetection(rect, score - thresh, d));
             }
         }
 
+        HogDetection[] all = accum.ToArray();
         if (_weights.Length > 1)
         {
-            accum = accum.OrderByDescending(x => x.Score).ToList();
+            StdSort.SortReversed(all, static (a, b) => a.Score < b.Score);
         }
 
         var final = new List<HogDetection>();
-        foreach (HogDetection det in accum)
+        foreach (HogDetection det in all)
         {
             bool overlaps = false;
             foreach (HogDetection kept in final)
@@ -325,62 +374,81 @@ public sealed class HogObjectDetector
         return final;
     }
 
-    private void ScanLevel(LevelImage img, int level, int detW, int detH, double adjustThreshold, List<(float Score, Rectangle Rect)>[] perDetector)
+    /// <summary>The next pyramid_down&lt;6&gt; level of <paramref name="src"/>, in a rented buffer (returned).</summary>
+    private static byte[] DownLevel(LevelImage src, out LevelImage down)
     {
-        HogPlanes feats = FHog.Extract(img.Span, img.Rows, img.Cols, img.Channels, CellSize, FilterHeight, FilterWidth, pooled: true);
-        if (feats.IsEmpty)
+        int nr = PyramidDown6.DownSize(src.Rows);
+        int nc = PyramidDown6.DownSize(src.Cols);
+        int len = nr * nc * src.Channels;
+        byte[] next = ArrayPool<byte>.Shared.Rent(Math.Max(len, 1));
+        if (src.Channels == 3)
         {
-            return;
+            ImageResize.ResizeRgb(src.Span, src.Rows, src.Cols, next.AsSpan(0, len), nr, nc);
+        }
+        else
+        {
+            ImageResize.ResizeGray(src.Span, src.Rows, src.Cols, next.AsSpan(0, len), nr, nc);
         }
 
+        down = new LevelImage(next, nr, nc, src.Channels);
+        return next;
+    }
+
+    /// <summary>The fhog planes of one level (data rented from the shared pool).</summary>
+    private HogPlanes Features(LevelImage img) =>
+        FHog.Extract(img.Span, img.Rows, img.Cols, img.Channels, CellSize, FilterHeight, FilterWidth, pooled: true);
+
+    /// <summary>Runs weight vector <paramref name="d"/> over one level's features: dlib's detect_from_fhog_pyramid for that level.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<(float Score, Rectangle Rect)> ScanDetector(HogPlanes feats, int level, int d, double adjustThreshold)
+    {
+        var dets = new List<(float Score, Rectangle Rect)>();
+        if (feats.IsEmpty)
+        {
+            return dets;
+        }
+
+        int detW = FilterWidth - (2 * Padding);
+        int detH = FilterHeight - (2 * Padding);
         int nr = feats.Rows, nc = feats.Cols;
         int size = nr * nc;
         float[] saliency = ArrayPool<float>.Shared.Rent(size);
         float[] scratch = ArrayPool<float>.Shared.Rent(size);
         try
         {
-            for (int d = 0; d < _banks.Length; d++)
+            HogFilterBank bank = _banks[d];
+            (int Left, int Top, int Right, int Bottom) area = (0, 0, -1, -1);
+            if (bank.UseSeparable)
             {
-                HogFilterBank bank = _banks[d];
-                (int Left, int Top, int Right, int Bottom) area = (0, 0, -1, -1);
                 bool any = false;
-                if (bank.UseSeparable)
+                for (int i = 0; i < NumPlanes; i++)
                 {
-                    for (int i = 0; i < NumPlanes; i++)
+                    foreach (SeparableFilter f in bank.Separable[i])
                     {
-                        foreach (SeparableFilter f in bank.Separable[i])
-                        {
-                            area = HogFiltering.Separable(feats.Plane(i), nr, nc, f.Row, f.Col, scratch, saliency, addTo: any);
-                            any = true;
-                        }
-                    }
-
-                    if (!any)
-                    {
-                        Array.Clear(saliency, 0, size);
+                        area = HogFiltering.Separable(feats.Plane(i), nr, nc, f.Row, f.Col, scratch, saliency, addTo: any);
+                        any = true;
                     }
                 }
-                else
+            }
+            else
+            {
+                for (int i = 0; i < NumPlanes; i++)
                 {
-                    for (int i = 0; i < NumPlanes; i++)
-                    {
-                        area = HogFiltering.Full(feats.Plane(i), nr, nc, bank.Filters[i], bank.Height, bank.Width, saliency, addTo: i > 0);
-                    }
+                    area = HogFiltering.Full(feats.Plane(i), nr, nc, bank.Filters[i], bank.Height, bank.Width, saliency, addTo: i > 0);
                 }
+            }
 
-                double thresh = GetThreshold(d) + adjustThreshold;
-                List<(float Score, Rectangle Rect)> dets = perDetector[d];
-                for (int r = area.Top; r <= area.Bottom; r++)
+            double thresh = GetThreshold(d) + adjustThreshold;
+            for (int r = area.Top; r <= area.Bottom; r++)
+            {
+                for (int c = area.Left; c <= area.Right; c++)
                 {
-                    for (int c = area.Left; c <= area.Right; c++)
+                    float s = saliency[(r * nc) + c];
+                    if (s >= thresh)
                     {
-                        float s = saliency[(r * nc) + c];
-                        if (s >= thresh)
-                        {
-                            Rectangle rect = FeatsToImage(c, r, detW, detH);
-                            rect = PyramidDown6.RectUp(rect, level);
-                            dets.Add((s, rect));
-                        }
+                        Rectangle rect = FeatsToImage(c, r, detW, detH);
+                        rect = PyramidDown6.RectUp(rect, level);
+                        dets.Add((s, rect));
                     }
                 }
             }
@@ -389,8 +457,9 @@ public sealed class HogObjectDetector
         {
             ArrayPool<float>.Shared.Return(saliency);
             ArrayPool<float>.Shared.Return(scratch);
-            ArrayPool<float>.Shared.Return(feats.Data);
         }
+
+        return dets;
     }
 
     /// <summary>dlib's fhog_to_image(centered_rect(point(c, r), detW, detH), cell, FilterHeight, FilterWidth).</summary>

@@ -55,6 +55,23 @@ public static class BuiltInArchitectures
             max_pool<3,3,2,2,relu<affine<con<64,7,7,2,2,input_rgb_image_sized<227>>>>>>>>>>>>;
         """;
 
+    /// <summary>
+    /// face_recognition_densenet_model_v1: a DenseNet (growth rate 16, 3/6/12/8 dense layers per
+    /// stage) ending in a 128-d metric embedding; inputs of any size. Its file holds dlib
+    /// <c>repeat</c> layers.
+    /// </summary>
+    public const string FaceRecognitionDenseNet = """
+        template <typename SUBNET> using dense_layer = concat2<tag1,tag2,
+            tag2<con<16,3,3,1,1,relu<bn_con<con<64,1,1,1,1,relu<bn_con<tag1<SUBNET>>>>>>>>>;
+        template <long N, typename SUBNET> using transition = avg_pool<2,2,2,2,con<N,1,1,1,1,relu<bn_con<SUBNET>>>>;
+        template <typename INPUT> using stem = add_layer<max_pool_<3,3,2,2,1,1>,relu<bn_con<add_layer<con_<32,7,7,2,2,3,3>,INPUT>>>>;
+        using net_type = loss_metric<fc_no_bias<128,avg_pool_everything<relu<bn_con<
+            repeat<8,dense_layer,transition<130,
+            repeat<12,dense_layer,transition<68,
+            repeat<6,dense_layer,transition<40,
+            repeat<3,dense_layer,stem<input_rgb_image>>>>>>>>>>>>>;
+        """;
+
     /// <summary>All built-in architectures with a short name, tried in order when a file's type is not given.</summary>
     public static IReadOnlyList<(string Name, string Text)> All { get; } =
     [
@@ -62,5 +79,6 @@ public static class BuiltInArchitectures
         ("vehicle_mmod_net", VehicleMmod),
         ("face_recognition_resnet_v1", FaceRecognitionResNet),
         ("resnet34_imagenet", ImageNetResNet34),
+        ("face_recognition_densenet_v1", FaceRecognitionDenseNet),
     ];
 }

@@ -121,6 +121,15 @@ public static class TypeExpressionParser
             }
         }
 
+        if (name == "repeat" && args.Count == 3 && !args[1].IsNumber && args[1].Args is null)
+        {
+            // repeat<N, BLOCK, SUBNET>: BLOCK is a one-parameter template; expand it over a placeholder
+            // for dlib's repeat_input_layer so the block's layers become visible.
+            var applied = new TypeTerm(args[1].Name, 0, [TypeTerm.Ident(NetArchitecture.RepeatInput)]);
+            TypeTerm block = Expand(applied, new Dictionary<string, TypeTerm>(StringComparer.Ordinal), aliases, ref depth);
+            return new TypeTerm(name, 0, [args[0], block, args[2]]);
+        }
+
         if (aliases.TryGetValue(name, out Alias? alias))
         {
             if (alias.IsTemplate && term.Args is null)

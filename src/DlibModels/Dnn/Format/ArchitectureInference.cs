@@ -52,7 +52,7 @@ internal static class ArchitectureInference
             DlibRecord r = w.Details!;
             nodes[i] = r.Version switch
             {
-                "con_4" or "con_5" => new ArchitectureNode(NodeKind.Layer, "con", [r.Int("num_filters"), r.Int("nr"), r.Int("nc"), r.Int("stride_y"), r.Int("stride_x")]),
+                "con_4" or "con_5" => new ArchitectureNode(NodeKind.Layer, "con", [r.Int("num_filters"), r.Int("nr"), r.Int("nc"), r.Int("stride_y"), r.Int("stride_x"), r.Int("padding_y"), r.Int("padding_x")]),
                 "fc_2" or "fc_3" => new ArchitectureNode(NodeKind.Layer, r.Int("bias_mode") == 0 ? "fc" : "fc_no_bias", [r.Int("num_outputs")]),
                 "affine_" or "affine_2" or "bn_con2" or "bn_fc2" => new ArchitectureNode(NodeKind.Layer, "affine", []),
                 "relu_" => new ArchitectureNode(NodeKind.Layer, "relu", []),
@@ -78,7 +78,121 @@ internal static class ArchitectureInference
             "input_rgb_image" => TypeTerm.Ident("input_rgb_image"),
             _ => new TypeTerm("input", 0, [TypeTerm.Ident("matrix")]),
         };
-        return new NetArchitecture(loss, nodes, input, Describe(loss, nodes, input));
+        int cursor = 0;
+        List<ArchitectureItem>? chain = Rebuild(content.Chain, nodes, ref cursor);
+        if (chain is null)
+        {
+            return new NetArchitecture(loss, nodes, input, Describe(loss, nodes, input));
+        }
+
+        return new NetArchitecture(loss, chain, input, DescribeChain(loss, chain, input));
+    }
+
+    /// <summary>
+    /// Groups the inferred flat nodes back into the file's repeats; null when the copies of a repeat
+    /// were given different wiring (then the architecture cannot be written with <c>repeat</c>).
+    /// </summary>
+    private static List<ArchitectureItem>? Rebuild(IReadOnlyList<DnnChainItem> chain, ArchitectureNode[] nodes, ref int cursor)
+    {
+        var items = new List<ArchitectureItem>();
+        foreach (DnnChainItem item in chain)
+        {
+            if (item is WrapperEntry)
+            {
+                items.Add(nodes[cursor++]);
+                continue;
+            }
+
+            var r = (RepeatEntry)item;
+            List<ArchitectureItem>? first = null;
+            string? firstText = null;
+            foreach (IReadOnlyList<DnnChainItem> block in r.Blocks)
+            {
+                List<ArchitectureItem>? copy = Rebuild(block, nodes, ref cursor);
+                if (copy is null)
+                {
+                    return null;
+                }
+
+                string text = Render(copy, "SUBNET", []);
+                if (first is null)
+                {
+                    first = copy;
+                    firstText = text;
+                }
+                else if (text != firstText)
+                {
+                    return null;
+                }
+            }
+
+            items.Add(new ArchitectureRepeat(r.Blocks.Count, first!));
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// Writes a chain as a dlib type declaration: one template alias per repeated block
+    /// (<c>template &lt;typename SUBNET&gt; using block1 = ...;</c>) then <c>using net_type = ...;</c>.
+    /// </summary>
+    internal static string DescribeChain(string loss, IReadOnlyList<ArchitectureItem> chain, TypeTerm input)
+    {
+        var aliases = new List<(string Name, string Text)>();
+        string body = Render(chain, input.ToString(), aliases);
+        var sb = new StringBuilder();
+        foreach ((string name, string text) in aliases)
+        {
+            sb.Append("template <typename SUBNET> using ").Append(name).Append(" = ").Append(text).Append(";\n");
+        }
+
+        sb.Append("using net_type = ").Append(loss).Append('<').Append(body).Append(">;");
+        return sb.ToString();
+    }
+
+    private static string Render(IReadOnlyList<ArchitectureItem> items, string inner, List<(string Name, string Text)> aliases)
+    {
+        var sb = new StringBuilder();
+        int closes = 0;
+        foreach (ArchitectureItem item in items)
+        {
+            if (item is ArchitectureNode n)
+            {
+                sb.Append(Prefix(n));
+            }
+            else if (item is ArchitectureRepeat r)
+            {
+                string text = Render(r.Block, "SUBNET", aliases);
+                int found = aliases.FindIndex(a => a.Text == text);
+                string name = found >= 0 ? aliases[found].Name : $"block{aliases.Count + 1}";
+                if (found < 0)
+                {
+                    aliases.Add((name, text));
+                }
+
+                sb.Append("repeat<").Append(r.Count).Append(',').Append(name).Append(',');
+            }
+
+            closes++;
+        }
+
+        sb.Append(inner).Append('>', closes);
+        return sb.ToString();
+    }
+
+    private static string Prefix(ArchitectureNode n)
+    {
+        string name = n.Kind switch
+        {
+            NodeKind.Tag => $"tag{n.Numbers[0]}",
+            NodeKind.Skip => $"skip{n.Numbers[0]}",
+            _ when n.Name == "add_prev" => $"add_prev{n.Numbers[0]}",
+            _ when n.Name == "concat" => $"concat{n.Numbers.Count}<" + string.Join(",", n.Numbers.Select(x => $"tag{x}")) + ",",
+            _ when n.Name == "con" && n.Numbers.Count == 7 => HasDefaultPadding(n.Numbers, 1) ? $"con<{string.Join(",", n.Numbers.Take(5))}," : $"add_layer<con_<{string.Join(",", n.Numbers)}>,",
+            _ when n.Name is "max_pool" or "avg_pool" && n.Numbers.Count == 6 => HasDefaultPadding(n.Numbers, 0) ? $"{n.Name}<{string.Join(",", n.Numbers.Take(4))}," : $"add_layer<{n.Name}_<{string.Join(",", n.Numbers)}>,",
+            _ => n.Numbers.Count == 0 ? n.Name : $"{n.Name}<{string.Join(",", n.Numbers)},",
+        };
+        return name.EndsWith(',') ? name : name + "<";
     }
 
     private static ArchitectureNode Pool(DlibRecord r)
@@ -89,7 +203,7 @@ internal static class ArchitectureInference
             return new ArchitectureNode(NodeKind.Layer, kind + "_everything", []);
         }
 
-        return new ArchitectureNode(NodeKind.Layer, kind, [r.Int("nr"), r.Int("nc"), r.Int("stride_y"), r.Int("stride_x")]);
+        return new ArchitectureNode(NodeKind.Layer, kind, [r.Int("nr"), r.Int("nc"), r.Int("stride_y"), r.Int("stride_x"), r.Int("padding_y"), r.Int("padding_x")]);
     }
 
     private static ArchitectureNode AddPrev(List<int> open, DlibReader reader, DnnStreamContent content, int i)
@@ -116,29 +230,17 @@ internal static class ArchitectureInference
         return new ArchitectureNode(NodeKind.Layer, "concat", ids.Select(x => (long)x).ToList());
     }
 
-    internal static string Describe(string loss, IReadOnlyList<ArchitectureNode> nodes, TypeTerm input)
+    /// <summary>
+    /// True when a con/pool node's padding (its last two numbers) is dlib's default for its window
+    /// and stride: half the window along an axis with stride 1, else 0. <paramref name="first"/> is
+    /// the index of the window's row count.
+    /// </summary>
+    internal static bool HasDefaultPadding(IReadOnlyList<long> numbers, int first)
     {
-        var sb = new StringBuilder();
-        sb.Append(loss).Append('<');
-        foreach (ArchitectureNode n in nodes)
-        {
-            string name = n.Kind switch
-            {
-                NodeKind.Tag => $"tag{n.Numbers[0]}",
-                NodeKind.Skip => $"skip{n.Numbers[0]}",
-                _ when n.Name == "add_prev" => $"add_prev{n.Numbers[0]}",
-                _ when n.Name == "concat" => "concat_prev<" + string.Join(",", n.Numbers.Select(x => $"tag{x}")) + ",",
-                _ => n.Numbers.Count == 0 ? n.Name : $"{n.Name}<{string.Join(",", n.Numbers)},",
-            };
-            sb.Append(name);
-            if (!name.EndsWith(',') )
-            {
-                sb.Append('<');
-            }
-        }
-
-        sb.Append(input);
-        sb.Append('>', nodes.Count + 1);
-        return sb.ToString();
+        long nr = numbers[first], nc = numbers[first + 1], sy = numbers[first + 2], sx = numbers[first + 3];
+        return numbers[first + 4] == (sy != 1 ? 0 : nr / 2) && numbers[first + 5] == (sx != 1 ? 0 : nc / 2);
     }
+
+    internal static string Describe(string loss, IReadOnlyList<ArchitectureNode> nodes, TypeTerm input) =>
+        loss + "<" + Render(nodes, input.ToString(), []) + ">";
 }

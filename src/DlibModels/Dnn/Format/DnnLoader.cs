@@ -42,7 +42,7 @@ public static class DnnLoader
                 throw new DlibFormatException(reader.SourceName, start, "the architecture given", e.Message);
             }
 
-            DnnStreamContent content = DnnStreamReader.Read(reader, Kinds(arch));
+            DnnStreamContent content = DnnStreamReader.Read(reader, arch.Chain);
             return (Bind(reader, content, arch), content);
         }
 
@@ -81,21 +81,26 @@ public static class DnnLoader
         }
     }
 
-    /// <summary>The built-in or inferred architecture's nodes mapped to wrapper kinds.</summary>
-    internal static IReadOnlyList<WrapperKind> Kinds(NetArchitecture arch) =>
-        arch.Nodes.Select(n => n.Kind == NodeKind.Layer ? WrapperKind.Layer : WrapperKind.TagOrSkip).ToList();
+    /// <summary>True when the architecture nests wrappers and repeats exactly as the file does.</summary>
+    private static bool SameKinds(NetArchitecture arch, DnnStreamContent content) =>
+        arch.Nodes.Count == content.Wrappers.Count && SameStructure(arch.Chain, content.Chain);
 
-    private static bool SameKinds(NetArchitecture arch, DnnStreamContent content)
+    private static bool SameStructure(IReadOnlyList<ArchitectureItem> arch, IReadOnlyList<DnnChainItem> file)
     {
-        if (arch.Nodes.Count != content.Wrappers.Count)
+        if (arch.Count != file.Count)
         {
             return false;
         }
 
-        for (int i = 0; i < arch.Nodes.Count; i++)
+        for (int i = 0; i < arch.Count; i++)
         {
-            bool layer = arch.Nodes[i].Kind == NodeKind.Layer;
-            if (layer != (content.Wrappers[i].Kind == WrapperKind.Layer))
+            bool same = (arch[i], file[i]) switch
+            {
+                (ArchitectureNode n, WrapperEntry w) => (n.Kind == NodeKind.Layer) == (w.Kind == WrapperKind.Layer),
+                (ArchitectureRepeat r, RepeatEntry e) => r.Count == e.Blocks.Count && e.Blocks.All(b => SameStructure(r.Block, b)),
+                _ => false,
+            };
+            if (!same)
             {
                 return false;
             }

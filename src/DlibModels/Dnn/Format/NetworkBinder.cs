@@ -194,7 +194,7 @@ internal static class NetworkBinder
             throw mismatch($"the architecture has {a[0]} filters but the file's layer has {r.Int("num_filters")}");
         }
 
-        long expectPy = sy != 1 ? 0 : nr / 2, expectPx = sx != 1 ? 0 : nc / 2;
+        long expectPy = a.Count >= 7 ? a[5] : (sy != 1 ? 0 : nr / 2), expectPx = a.Count >= 7 ? a[6] : (sx != 1 ? 0 : nc / 2);
         if (py != expectPy || px != expectPx)
         {
             throw mismatch($"padding ({py},{px}) differs from the ({expectPy},{expectPx}) of the architecture's con");
@@ -295,9 +295,16 @@ internal static class NetworkBinder
             throw mismatch($"the architecture has {node} but the file's pool is {nr}x{nc} with stride {sy},{sx}");
         }
 
-        if (sy <= 0 || sx <= 0 || nr < 0 || nc < 0)
+        if (sy <= 0 || sx <= 0 || nr < 0 || nc < 0 || py < 0 || px < 0)
         {
-            throw mismatch($"invalid pool geometry {nr}x{nc} stride {sy},{sx}");
+            throw mismatch($"invalid pool geometry {nr}x{nc} stride {sy},{sx} padding {py},{px}");
+        }
+
+        long expectPy = expected.Length >= 6 ? expected[4] : (sy != 1 ? 0 : nr / 2);
+        long expectPx = expected.Length >= 6 ? expected[5] : (sx != 1 ? 0 : nc / 2);
+        if (py != expectPy || px != expectPx)
+        {
+            throw mismatch($"padding ({py},{px}) differs from the ({expectPy},{expectPx}) of the architecture's {node}");
         }
 
         var kind = r.Version == "max_pool_2" ? PoolKind.Max : PoolKind.Average;
