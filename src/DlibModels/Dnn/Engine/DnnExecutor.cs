@@ -152,109 +152,98 @@ public sealed class DnnExecutor
     private Tensor Run(Tensor input, Step[] plan, List<LayerStatistics>? stats)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var tags = new Dictionary<int, Tensor>();
-        input.References++;
+        var state = new RunState(input);
         Tensor cur = input;
         int count = Network.Layers.Count;
         try
         {
             foreach (Step step in plan)
             {
-                cur = Apply(step, cur, tags);
+                cur = Apply(step, cur, state);
                 stats?.Add(LayerStatistics.Of(count - step.Index, step.Layer.Describe(), cur));
             }
 
-            if (ReferenceEquals(cur, input))
-            {
-                var copy = new Tensor(input.N, input.K, input.Rows, input.Cols, input.Span);
-                Release(cur);
-                cur = copy;
-            }
-            else if (cur.References > 1)
+            if (!state.IsExclusive(cur))
             {
                 var copy = new Tensor(cur.N, cur.K, cur.Rows, cur.Cols, cur.Span);
-                Release(cur);
+                state.Release(cur);
                 cur = copy;
             }
 
+            state.Forget(cur);
             return cur;
         }
         catch
         {
-            Release(cur);
+            state.Release(cur);
             throw;
         }
         finally
         {
-            foreach (Tensor t in tags.Values)
+            foreach (Tensor t in state.Tags.Values)
             {
-                Release(t);
-            }
-
-            if (input.References > 1)
-            {
-                input.References--;
+                state.Release(t);
             }
         }
     }
 
-    private Tensor Apply(Step step, Tensor cur, Dictionary<int, Tensor> tags)
+    private Tensor Apply(Step step, Tensor cur, RunState state)
     {
         switch (step.Layer)
         {
             case ConvolutionLayer:
-                return Replace(cur, step.Conv!.Forward(cur, MaxThreads, AllowSimd));
+                return state.Replace(cur, step.Conv!.Forward(cur, MaxThreads, AllowSimd));
             case AffineLayer affine:
-                cur = Writable(cur);
+                cur = state.Writable(cur);
                 Kernels.AffineInPlace(cur, affine);
                 return cur;
             case ReluLayer:
-                cur = Writable(cur);
+                cur = state.Writable(cur);
                 Kernels.ReluInPlace(cur);
                 return cur;
             case MultiplyLayer mul:
-                cur = Writable(cur);
+                cur = state.Writable(cur);
                 Kernels.MultiplyInPlace(cur, mul.Value);
                 return cur;
             case DropoutLayer:
                 return cur;
             case PoolLayer pool:
-                return Replace(cur, Kernels.Pool(cur, pool));
+                return state.Replace(cur, Kernels.Pool(cur, pool));
             case FullyConnectedLayer fc:
-                return Replace(cur, Kernels.FullyConnected(cur, fc));
+                return state.Replace(cur, Kernels.FullyConnected(cur, fc));
             case TagLayer tag:
-                cur.References++;
-                if (tags.Remove(tag.Id, out Tensor? old))
+                state.AddRef(cur);
+                if (state.Tags.Remove(tag.Id, out Tensor? old))
                 {
-                    Release(old);
+                    state.Release(old);
                 }
 
-                tags[tag.Id] = cur;
+                state.Tags[tag.Id] = cur;
                 return cur;
             case SkipLayer skip:
             {
-                Tensor target = Tagged(tags, skip.TagId);
-                target.References++;
-                Release(cur);
+                Tensor target = state.Tagged(skip.TagId);
+                state.AddRef(target);
+                state.Release(cur);
                 return target;
             }
 
             case AddPrevLayer add:
             {
-                Tensor other = Tagged(tags, add.TagId);
-                if (cur.References == 1 && !ReferenceEquals(cur, other) && cur.SameShape(other))
+                Tensor other = state.Tagged(add.TagId);
+                if (state.IsExclusive(cur) && !ReferenceEquals(cur, other) && cur.SameShape(other))
                 {
                     Kernels.AddInPlace(cur, other);
                     return cur;
                 }
 
-                return Replace(cur, Kernels.Add(cur, other));
+                return state.Replace(cur, Kernels.Add(cur, other));
             }
 
             case ConcatLayer concat:
             {
-                var parts = concat.TagIds.Select(id => Tagged(tags, id)).ToList();
-                return Replace(cur, Kernels.Concat(parts));
+                var parts = concat.TagIds.Select(state.Tagged).ToList();
+                return state.Replace(cur, Kernels.Concat(parts));
             }
 
             default:
@@ -262,34 +251,75 @@ public sealed class DnnExecutor
         }
     }
 
-    private static Tensor Tagged(Dictionary<int, Tensor> tags, int id) =>
-        tags.TryGetValue(id, out Tensor? t) ? t : throw new InvalidOperationException($"no tag{id} below a layer that refers to it");
-
-    private static Tensor Replace(Tensor old, Tensor result)
+    /// <summary>
+    /// Per-call bookkeeping: reference counts of the tensors alive in this pass (the caller's input
+    /// is borrowed: never written, never disposed) and the tagged outputs.
+    /// </summary>
+    private sealed class RunState
     {
-        Release(old);
-        return result;
-    }
+        private readonly Tensor input;
+        private readonly Dictionary<Tensor, int> refs = new(ReferenceEqualityComparer.Instance);
 
-    private static Tensor Writable(Tensor cur)
-    {
-        if (cur.References == 1)
+        public RunState(Tensor input) => this.input = input;
+
+        public Dictionary<int, Tensor> Tags { get; } = new();
+
+        public Tensor Tagged(int id) =>
+            Tags.TryGetValue(id, out Tensor? t) ? t : throw new InvalidOperationException($"no tag{id} below a layer that refers to it");
+
+        /// <summary>True when the flow holds the only reference and the tensor is not the caller's.</summary>
+        public bool IsExclusive(Tensor t) => !ReferenceEquals(t, input) && Count(t) == 1;
+
+        public void AddRef(Tensor t)
         {
-            return cur;
+            if (!ReferenceEquals(t, input))
+            {
+                refs[t] = Count(t) + 1;
+            }
         }
 
-        var copy = new Tensor(cur.N, cur.K, cur.Rows, cur.Cols, cur.Span);
-        Release(cur);
-        return copy;
-    }
-
-    private static void Release(Tensor t)
-    {
-        t.References--;
-        if (t.References <= 0)
+        public void Release(Tensor t)
         {
-            t.Dispose();
+            if (ReferenceEquals(t, input))
+            {
+                return;
+            }
+
+            int n = Count(t) - 1;
+            if (n <= 0)
+            {
+                refs.Remove(t);
+                t.Dispose();
+            }
+            else
+            {
+                refs[t] = n;
+            }
         }
+
+        /// <summary>Stops tracking a tensor handed to the caller.</summary>
+        public void Forget(Tensor t) => refs.Remove(t);
+
+        public Tensor Replace(Tensor old, Tensor result)
+        {
+            Release(old);
+            return result;
+        }
+
+        public Tensor Writable(Tensor cur)
+        {
+            if (IsExclusive(cur))
+            {
+                return cur;
+            }
+
+            var copy = new Tensor(cur.N, cur.K, cur.Rows, cur.Cols, cur.Span);
+            Release(cur);
+            return copy;
+        }
+
+        /// <summary>Tensors not yet seen are new results held once by the flow.</summary>
+        private int Count(Tensor t) => refs.TryGetValue(t, out int n) ? n : 1;
     }
 
     private sealed record Step(int Index, Layer Layer, PackedConvolution? Conv);

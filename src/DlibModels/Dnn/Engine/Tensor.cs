@@ -73,9 +73,6 @@ public sealed class Tensor : IDisposable
     /// <summary>The underlying (possibly longer) array.</summary>
     internal float[] Buffer => buffer ?? throw new ObjectDisposedException(nameof(Tensor));
 
-    /// <summary>Reference count used by the executor for in-place decisions.</summary>
-    internal int References { get; set; } = 1;
-
     /// <summary>Sets every value to 0.</summary>
     public void Clear() => Span.Clear();
 
