@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using DlibModels.Cli.Output;
 using DlibModels.ImageIO;
@@ -7,9 +6,14 @@ using DlibModels.Imaging;
 
 namespace DlibModels.Cli.Commands;
 
-/// <summary><c>dlib-models detect IMAGES... [--hog | --model NET] [--upsample N] [--threshold T] [--json]</c>.</summary>
+/// <summary>
+/// <c>dlib-models detect IMAGES... [--hog | --model NET] [--upsample N] [--threshold T] [--json] [--draw DIR] [--cpus N]</c>.
+/// Exit codes: 0 all inputs processed, 1 bad arguments or model, 2 some inputs could not be read.
+/// </summary>
 internal static class DetectCommand
 {
+    private sealed record Result(RgbImage Image, RgbImage Processed, List<CliDetection> Detections);
+
     public static Command Create()
     {
         var images = new Argument<string[]>("IMAGES") { Description = "Image files or folders (searched recursively for .jpg, .jpeg, .png, .bmp).", Arity = ArgumentArity.OneOrMore };
@@ -17,10 +21,13 @@ internal static class DetectCommand
         var hog = new Option<bool>("--hog") { Description = "Use dlib's built-in HOG frontal face detector (the default; needs no download)." };
         var upsample = new Option<int>("--upsample") { Description = "pyramid_up the image N times before detecting (finds smaller faces); boxes are also given in the original image as rect_orig.", DefaultValueFactory = _ => 0 };
         var threshold = new Option<double>("--threshold") { Description = "dlib's adjust_threshold: lower finds more (and worse) detections.", DefaultValueFactory = _ => 0.0 };
-        var json = new Option<bool>("--json") { Description = "JSON Lines: one object per image with image, decoded, upsampled, detections." };
-        var command = new Command("detect", "Find faces (HOG or CNN) or other objects (any MMOD network) in images.\nExample: dlib-models detect photos/ --model mmod_human_face_detector --upsample 1 --json")
+        var json = new Option<bool>("--json") { Description = "JSON Lines: one object per image with image, decoded, upsampled, detections (rect, rect_orig, score or detection_confidence, label, weight_index)." };
+        var csv = new Option<bool>("--csv") { Description = "CSV: image,left,top,right,bottom,confidence,label (original image coordinates)." };
+        var draw = new Option<string?>("--draw") { Description = "Write each image with its boxes drawn as PNG into this folder." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores; the engine then uses one thread per image).", DefaultValueFactory = _ => 0 };
+        var command = new Command("detect", "Find faces (HOG or CNN) or other objects (any MMOD network) in images.\nExit codes: 0 ok, 1 bad arguments or model, 2 some images could not be read.\nExample: dlib-models detect photos/ --model mmod_human_face_detector --upsample 1 --json")
         {
-            images, model, hog, upsample, threshold, json,
+            images, model, hog, upsample, threshold, json, csv, draw, cpus,
         };
         command.SetAction(parse =>
         {
@@ -31,10 +38,11 @@ internal static class DetectCommand
                 return 1;
             }
 
+            int parallel = Batch.Cpus(parse.GetValue(cpus));
             Detectors detector;
             try
             {
-                detector = Detectors.Create(parse.GetValue(hog) ? null : parse.GetValue(model));
+                detector = Detectors.Create(parse.GetValue(hog) ? null : parse.GetValue(model), Batch.EngineThreads(parallel));
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException)
             {
@@ -42,67 +50,86 @@ internal static class DetectCommand
                 return 1;
             }
 
-            bool asJson = parse.GetValue(json);
+            bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
             double thr = parse.GetValue(threshold);
-            int failures = 0, total = 0, found = 0;
-            var clock = Stopwatch.StartNew();
+            string? drawDir = parse.GetValue(draw);
+            if (drawDir is not null)
+            {
+                Directory.CreateDirectory(drawDir);
+            }
+
+            int found = 0;
             using var stdout = Console.OpenStandardOutput();
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
-            {
-                RgbImage img;
-                try
+            var batch = new Batch();
+            batch.Run(
+                "detect",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path =>
                 {
-                    img = ImageFile.LoadRgb(path);
-                }
-                catch (ImageDecodeException e)
-                {
-                    Console.Error.WriteLine($"dlib-models detect: {e.Message}");
-                    failures++;
-                    continue;
-                }
-
-                total++;
-                RgbImage processed = Detectors.Upsample(img, up);
-                List<CliDetection> dets = detector.Detect(processed, thr);
-                found += dets.Count;
-                if (asJson)
-                {
-                    WriteJson(stdout, path, img, processed, up, dets, detector.IsHog);
-                }
-                else
-                {
-                    Console.WriteLine($"{path}: {dets.Count} detection(s)");
-                    foreach (CliDetection d in dets)
+                    RgbImage img = ImageFile.LoadRgb(path);
+                    RgbImage processed = Detectors.Upsample(img, up);
+                    var result = new Result(img, processed, detector.Detect(processed, thr));
+                    if (drawDir is not null)
                     {
-                        Rectangle r = up > 0 ? PyramidDown2.RectDown(d.Rect, up) : d.Rect;
-                        Console.WriteLine($"  [{r.Left}, {r.Top}, {r.Right}, {r.Bottom}]  {(detector.IsHog ? "score" : "confidence")} {d.Confidence:F3}{(d.Label.Length > 0 ? "  " + d.Label : string.Empty)}");
+                        RgbImage canvas = img.Clone();
+                        foreach (CliDetection d in result.Detections)
+                        {
+                            Drawing.Rectangle(canvas, PyramidDown2.RectDown(d.Rect, up), (255, 0, 0));
+                        }
+
+                        ImageFile.SavePng(canvas, Path.Combine(drawDir, Path.GetFileNameWithoutExtension(path) + ".png"));
                     }
-                }
-            }
 
-            if (!asJson)
+                    return result;
+                },
+                (path, r) =>
+                {
+                    found += r.Detections.Count;
+                    if (asJson)
+                    {
+                        WriteJson(stdout, path, r, up, detector.IsHog);
+                    }
+                    else if (asCsv)
+                    {
+                        foreach (CliDetection d in r.Detections)
+                        {
+                            Rectangle o = PyramidDown2.RectDown(d.Rect, up);
+                            Console.WriteLine($"{path},{o.Left},{o.Top},{o.Right},{o.Bottom},{d.Confidence.ToString("R", System.Globalization.CultureInfo.InvariantCulture)},{d.Label}");
+                        }
+                    }
+                    else
+                    {
+                        Console.WriteLine($"{path}: {r.Detections.Count} detection(s)");
+                        foreach (CliDetection d in r.Detections)
+                        {
+                            Rectangle o = PyramidDown2.RectDown(d.Rect, up);
+                            Console.WriteLine($"  [{o.Left}, {o.Top}, {o.Right}, {o.Bottom}]  {(detector.IsHog ? "score" : "confidence")} {d.Confidence:F3}{(d.Label.Length > 0 ? "  " + d.Label : string.Empty)}");
+                        }
+                    }
+                });
+
+            if (!asJson && !asCsv)
             {
-                double secs = clock.Elapsed.TotalSeconds;
-                Console.WriteLine($"{total} image(s), {found} detection(s), {failures} failed, {secs:F2} s ({(total > 0 ? secs * 1000 / total : 0):F0} ms per image)");
+                Console.WriteLine(batch.Summary("detection(s)", found));
             }
 
-            return failures > 0 ? 2 : 0;
+            return batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }
 
-    private static void WriteJson(Stream stdout, string path, RgbImage img, RgbImage processed, int up, List<CliDetection> dets, bool hog)
+    private static void WriteJson(Stream stdout, string path, Result r, int up, bool hog)
     {
-        using (var w = new Utf8JsonWriter(stdout))
+        EncodeCommand.Write(stdout, w =>
         {
-            w.WriteStartObject();
             w.WriteString("image", path);
-            JsonFields.Decoded(w, img);
+            JsonFields.Decoded(w, r.Image);
             w.WriteNumber("upsampled", up);
-            w.WriteNumber("processed_rows", processed.Rows);
-            w.WriteNumber("processed_cols", processed.Cols);
+            w.WriteNumber("processed_rows", r.Processed.Rows);
+            w.WriteNumber("processed_cols", r.Processed.Cols);
             w.WriteStartArray("detections");
-            foreach (CliDetection d in dets)
+            foreach (CliDetection d in r.Detections)
             {
                 w.WriteStartObject();
                 JsonFields.Rect(w, "rect", d.Rect);
@@ -122,10 +149,6 @@ internal static class DetectCommand
             }
 
             w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-        stdout.Flush();
+        });
     }
 }

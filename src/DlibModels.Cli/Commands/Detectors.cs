@@ -19,20 +19,23 @@ internal sealed class Detectors
     private readonly HogObjectDetector? _hog;
     private readonly MmodDetector? _mmod;
 
-    private Detectors(HogObjectDetector? hog, MmodDetector? mmod)
+    private readonly int _threads;
+
+    private Detectors(HogObjectDetector? hog, MmodDetector? mmod, int threads)
     {
         _hog = hog;
         _mmod = mmod;
+        _threads = threads;
     }
 
     public bool IsHog => _hog is not null;
 
     /// <summary>"hog" (or null) for the built-in HOG detector, else an MMOD model path or name.</summary>
-    public static Detectors Create(string? model)
+    public static Detectors Create(string? model, int engineThreads = 0)
     {
         if (model is null || model.Equals("hog", StringComparison.OrdinalIgnoreCase))
         {
-            return new Detectors(HogObjectDetector.FrontalFace, null);
+            return new Detectors(HogObjectDetector.FrontalFace, null, engineThreads <= 0 ? Environment.ProcessorCount : engineThreads);
         }
 
         string path = ModelLocator.Resolve(model);
@@ -42,7 +45,7 @@ internal sealed class Detectors
             throw new Serialization.DlibFormatException(path, 0, "the network", $"a detector needs an MMOD network (loss_mmod), but this file's loss is {net.Loss.Kind}");
         }
 
-        return new Detectors(null, new MmodDetector(net));
+        return new Detectors(null, new MmodDetector(net, engineThreads), engineThreads);
     }
 
     public List<CliDetection> Detect(RgbImage image, double threshold)
@@ -50,7 +53,7 @@ internal sealed class Detectors
         var result = new List<CliDetection>();
         if (_hog is not null)
         {
-            foreach (HogDetection d in _hog.Detect(image, threshold))
+            foreach (HogDetection d in _hog.Detect(image, threshold, _threads))
             {
                 result.Add(new CliDetection(d.Rect, d.Score, string.Empty, d.WeightIndex));
             }
