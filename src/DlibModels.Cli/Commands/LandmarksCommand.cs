@@ -5,6 +5,7 @@ using DlibModels.ImageIO;
 using DlibModels.Imaging;
 using DlibModels.Landmarks;
 using DlibModels.Zoo;
+using Point = DlibModels.Landmarks.Point;
 
 namespace DlibModels.Cli.Commands;
 
@@ -18,9 +19,11 @@ internal static class LandmarksCommand
         var detector = new Option<string>("--detector") { Description = "hog (default) or an MMOD face detector file/name.", DefaultValueFactory = _ => "hog" };
         var upsample = new Option<int>("--upsample") { Description = "Detect on the image pyramid_up'ed N times; boxes are mapped back and landmarks computed on the original image.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "JSON Lines: image, decoded, faces (rect, parts)." };
+        var draw = new Option<string?>("--draw") { Description = "Write each image with boxes and landmarks drawn as PNG into this folder." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores).", DefaultValueFactory = _ => 0 };
         var command = new Command("landmarks", "Find faces and their landmarks (68 or 5 points) with a dlib shape predictor.\nExample: dlib-models landmarks photos/ --model shape_predictor_68_face_landmarks --json")
         {
-            images, model, detector, upsample, json,
+            images, model, detector, upsample, json, draw, cpus,
         };
         command.SetAction(parse =>
         {
@@ -31,11 +34,12 @@ internal static class LandmarksCommand
                 return 1;
             }
 
+            int parallel = Batch.Cpus(parse.GetValue(cpus));
             Detectors det;
             ShapePredictor sp;
             try
             {
-                det = Detectors.Create(parse.GetValue(detector));
+                det = Detectors.Create(parse.GetValue(detector), Batch.EngineThreads(parallel));
                 string spPath = ModelLocator.Resolve(parse.GetValue(model)!);
                 LicenseNotice.WarnIfRestricted(spPath);
                 sp = ShapePredictor.Load(spPath);
@@ -47,63 +51,83 @@ internal static class LandmarksCommand
             }
 
             bool asJson = parse.GetValue(json);
-            int failures = 0;
-            using var stdout = Console.OpenStandardOutput();
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
+            string? drawDir = parse.GetValue(draw);
+            if (drawDir is not null)
             {
-                RgbImage img;
-                try
-                {
-                    img = ImageFile.LoadRgb(path);
-                }
-                catch (ImageDecodeException e)
-                {
-                    Console.Error.WriteLine($"dlib-models landmarks: {e.Message}");
-                    failures++;
-                    continue;
-                }
-
-                var faces = new List<FullObjectDetection>();
-                foreach (CliDetection d in det.Detect(Detectors.Upsample(img, up), 0))
-                {
-                    faces.Add(sp.Predict(img, PyramidDown2.RectDown(d.Rect, up)));
-                }
-
-                if (asJson)
-                {
-                    using (var w = new Utf8JsonWriter(stdout))
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("image", path);
-                        JsonFields.Decoded(w, img);
-                        w.WriteNumber("upsampled", up);
-                        w.WriteStartArray("faces");
-                        foreach (FullObjectDetection f in faces)
-                        {
-                            w.WriteStartObject();
-                            JsonFields.Rect(w, "rect", f.Rect);
-                            JsonFields.Parts(w, f.Parts);
-                            w.WriteEndObject();
-                        }
-
-                        w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-
-                    stdout.WriteByte((byte)'\n');
-                    stdout.Flush();
-                }
-                else
-                {
-                    Console.WriteLine($"{path}: {faces.Count} face(s)");
-                    foreach (FullObjectDetection f in faces)
-                    {
-                        Console.WriteLine($"  [{f.Rect.Left}, {f.Rect.Top}, {f.Rect.Right}, {f.Rect.Bottom}]  {string.Join(' ', f.Parts.Select(p => $"{p.X},{p.Y}"))}");
-                    }
-                }
+                Directory.CreateDirectory(drawDir);
             }
 
-            return failures > 0 ? 2 : 0;
+            int total = 0;
+            using var stdout = Console.OpenStandardOutput();
+            var batch = new Batch();
+            batch.Run(
+                "landmarks",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path =>
+                {
+                    RgbImage img = ImageFile.LoadRgb(path);
+                    var faces = new List<FullObjectDetection>();
+                    foreach (CliDetection d in det.Detect(Detectors.Upsample(img, up), 0))
+                    {
+                        faces.Add(sp.Predict(img, PyramidDown2.RectDown(d.Rect, up)));
+                    }
+
+                    if (drawDir is not null)
+                    {
+                        RgbImage canvas = img.Clone();
+                        foreach (FullObjectDetection f in faces)
+                        {
+                            Drawing.Rectangle(canvas, f.Rect, (255, 0, 0));
+                            foreach (Point p in f.Parts)
+                            {
+                                Drawing.Dot(canvas, p.X, p.Y, (0, 255, 0));
+                            }
+                        }
+
+                        ImageFile.SavePng(canvas, Path.Combine(drawDir, Path.GetFileNameWithoutExtension(path) + ".png"));
+                    }
+
+                    return (img, faces);
+                },
+                (path, r) =>
+                {
+                    total += r.faces.Count;
+                    if (asJson)
+                    {
+                        EncodeCommand.Write(stdout, w =>
+                        {
+                            w.WriteString("image", path);
+                            JsonFields.Decoded(w, r.img);
+                            w.WriteNumber("upsampled", up);
+                            w.WriteStartArray("faces");
+                            foreach (FullObjectDetection f in r.faces)
+                            {
+                                w.WriteStartObject();
+                                JsonFields.Rect(w, "rect", f.Rect);
+                                JsonFields.Parts(w, f.Parts);
+                                w.WriteEndObject();
+                            }
+
+                            w.WriteEndArray();
+                        });
+                    }
+                    else
+                    {
+                        Console.WriteLine($"{path}: {r.faces.Count} face(s)");
+                        foreach (FullObjectDetection f in r.faces)
+                        {
+                            Console.WriteLine($"  [{f.Rect.Left}, {f.Rect.Top}, {f.Rect.Right}, {f.Rect.Bottom}]  {string.Join(' ', f.Parts.Select(p => $"{p.X},{p.Y}"))}");
+                        }
+                    }
+                });
+
+            if (!asJson)
+            {
+                Console.WriteLine(batch.Summary("face(s)", total));
+            }
+
+            return batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }
