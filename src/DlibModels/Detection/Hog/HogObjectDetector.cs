@@ -510,11 +510,11 @@ public sealed class HogObjectDetector
                 // object_detector always stores a freshly configured scanner, so this
                 // dlib::array of per-level features is empty (max_size 0, size 0).
                 reader.ReadSize("feature cache max_size", 0);
-                long start = reader.Position;
+                long cacheStart = reader.Position;
                 long cached = reader.ReadInt64();
                 if (cached != 0)
                 {
-                    throw reader.ErrorAt(start, $"the scanner holds {cached} cached feature levels; a serialized object_detector never does (is this a bare scan_fhog_pyramid?)");
+                    throw reader.ErrorAt(cacheStart, $"the scanner holds {cached} cached feature levels; a serialized object_detector never does (is this a bare scan_fhog_pyramid?)");
                 }
             }
 
