@@ -62,3 +62,64 @@ public class HogFileTests
         Assert.Throws<DlibFormatException>(() => HogObjectDetector.Load(trailing, "trailing"));
     }
 }
+
+public class HogFileVersionTests
+{
+    private static byte[] WriteV1(HogObjectDetector d, int weightIndex, long cachedLevels = 0)
+    {
+        using var ms = new MemoryStream();
+        var w = new DlibWriter(ms);
+        w.WriteInt(1);
+        w.WriteInt(1);
+        w.WriteInt(0);
+        w.WriteInt(cachedLevels);
+        w.WriteInt(d.CellSize);
+        w.WriteInt(d.Padding);
+        w.WriteInt(d.DetectionWindowWidth);
+        w.WriteInt(d.DetectionWindowHeight);
+        w.WriteInt(d.MaxPyramidLevels);
+        w.WriteInt(d.MinPyramidLayerWidth);
+        w.WriteInt(d.MinPyramidLayerHeight);
+        w.WriteDouble(d.NuclearNormRegularizationStrength);
+        w.WriteInt(d.NumDimensions);
+        double[] weights = d.GetWeights(weightIndex);
+        w.WriteInt(-weights.Length);
+        w.WriteInt(-1);
+        foreach (double x in weights)
+        {
+            w.WriteDouble(x);
+        }
+
+        w.WriteDouble(d.OverlapTester.IouThreshold);
+        w.WriteDouble(d.OverlapTester.PercentCoveredThreshold);
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void ReadsVersion1ObjectDetector()
+    {
+        HogObjectDetector full = HogObjectDetector.FrontalFace;
+        HogObjectDetector v1 = HogObjectDetector.Load(WriteV1(full, 1), "v1");
+        Assert.Equal(1, v1.NumDetectors);
+        Assert.Equal(full.GetWeights(1), v1.GetWeights(0));
+        Assert.Equal(full.OverlapTester, v1.OverlapTester);
+
+        // Detections of the single filter are those of weight vector 1 of the full detector
+        // before the cross-filter NMS; the strongest one must agree.
+        var img = HogTestSupport.LoadDecoded("images/faces/2008_001322.jpg");
+        IReadOnlyList<HogDetection> a = v1.Detect(img);
+        HogDetection best = full.Detect(img, -0.5).Where(x => x.WeightIndex == 1).OrderByDescending(x => x.Score).FirstOrDefault();
+        if (a.Count > 0)
+        {
+            Assert.Equal(best.Rect, a[0].Rect);
+            Assert.Equal(best.Score, a[0].Score);
+        }
+    }
+
+    [Fact]
+    public void RejectsCachedFeatures()
+    {
+        var e = Assert.Throws<DlibFormatException>(() => HogObjectDetector.Load(WriteV1(HogObjectDetector.FrontalFace, 0, cachedLevels: 3), "cached"));
+        Assert.Contains("cached", e.Message, StringComparison.Ordinal);
+    }
+}

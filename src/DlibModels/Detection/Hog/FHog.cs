@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DlibModels.Detection.Hog;
@@ -438,14 +439,14 @@ internal static class FHog
             return;
         }
 
-        Span<float> r = ring.AsSpan(slot, cols);
-        Span<float> g = ring.AsSpan(slot + cols, cols);
-        Span<float> b = ring.AsSpan(slot + (2 * cols), cols);
+        // Bounds were checked by the slices above.
+        ref byte s0 = ref MemoryMarshal.GetReference(src);
+        ref float r0 = ref MemoryMarshal.GetReference(ring.AsSpan(slot, 3 * cols));
         for (int x = 0, i = 0; x < cols; x++, i += 3)
         {
-            r[x] = src[i];
-            g[x] = src[i + 1];
-            b[x] = src[i + 2];
+            Unsafe.Add(ref r0, x) = Unsafe.Add(ref s0, i);
+            Unsafe.Add(ref r0, cols + x) = Unsafe.Add(ref s0, i + 1);
+            Unsafe.Add(ref r0, (2 * cols) + x) = Unsafe.Add(ref s0, i + 2);
         }
     }
 

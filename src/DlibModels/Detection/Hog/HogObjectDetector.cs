@@ -507,9 +507,15 @@ public sealed class HogObjectDetector
             reader.ReadVersion("scan_fhog_pyramid", 1);
             using (reader.Enter("feature cache"))
             {
-                reader.ReadSize("feature cache max_size", long.MaxValue);
-                long cached = reader.ReadSize("feature cache size", 0);
-                _ = cached;
+                // object_detector always stores a freshly configured scanner, so this
+                // dlib::array of per-level features is empty (max_size 0, size 0).
+                reader.ReadSize("feature cache max_size", 0);
+                long cacheStart = reader.Position;
+                long cached = reader.ReadInt64();
+                if (cached != 0)
+                {
+                    throw reader.ErrorAt(cacheStart, $"the scanner holds {cached} cached feature levels; a serialized object_detector never does (is this a bare scan_fhog_pyramid?)");
+                }
             }
 
             int cellSize = (int)ReadSetting(reader, "cell_size", 2, 1024);
