@@ -2,9 +2,18 @@ using DlibModels.Zoo;
 
 namespace DlibModels.Tests.Zoo;
 
-/// <summary>Downloads from a real HTTP server on 127.0.0.1 into temporary caches (no environment variables).</summary>
-public sealed class ModelFetcherTests
+/// <summary>
+/// Downloads from a real HTTP server on 127.0.0.1 into temporary caches. DLIB_MODELS_DIR (set by CI to
+/// the shared models) is cleared meanwhile, so that lookups see only the temporary cache.
+/// </summary>
+[Collection(ModelEnvironmentCollection.Name)]
+public sealed class ModelFetcherTests : IDisposable
 {
+    private readonly EnvScope _env = new EnvScope().Set("DLIB_MODELS_DIR", null);
+
+    /// <inheritdoc/>
+    public void Dispose() => _env.Dispose();
+
     [SkippableFact]
     public async Task FetchDownloadsVerifiesAndInstalls()
     {
