@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace DlibModels.Imaging;
 
@@ -93,6 +94,7 @@ public static class ImageResize
         try
         {
             int tail = SimdColumns(inCols, outCols, xScale, lefts, fracs);
+            using ExpandedRows? rows = ExpandedRows.Create(3, lefts, fracs, tail);
             double y = -yScale;
             for (int r = 0; r < outRows; r++)
             {
@@ -106,20 +108,27 @@ public static class ImageResize
 
                 float tbF = (float)tbFrac;
                 float invTbF = (float)(1 - tbFrac);
-                for (int c = 0; c < tail; c++)
+                if (rows is not null)
                 {
-                    float lr = fracs[c];
-                    float invLr = 1f - lr;
-                    float tlf = invTbF * invLr;
-                    float trf = invTbF * lr;
-                    float blf = tbF * invLr;
-                    float brf = tbF * lr;
-                    int li = lefts[c] * 3, o = c * 3;
-                    ReadOnlySpan<byte> t = topRow.Slice(li, 6);
-                    ReadOnlySpan<byte> b = botRow.Slice(li, 6);
-                    outRow[o] = unchecked((byte)Trunc((tlf * t[0]) + (trf * t[3]) + (blf * b[0]) + (brf * b[3])));
-                    outRow[o + 1] = unchecked((byte)Trunc((tlf * t[1]) + (trf * t[4]) + (blf * b[1]) + (brf * b[4])));
-                    outRow[o + 2] = unchecked((byte)Trunc((tlf * t[2]) + (trf * t[5]) + (blf * b[2]) + (brf * b[5])));
+                    rows.Blend(inPix, inStride, (int)top, (int)bottom, tbF, invTbF, outRow, rounding: false);
+                }
+                else
+                {
+                    for (int c = 0; c < tail; c++)
+                    {
+                        float lr = fracs[c];
+                        float invLr = 1f - lr;
+                        float tlf = invTbF * invLr;
+                        float trf = invTbF * lr;
+                        float blf = tbF * invLr;
+                        float brf = tbF * lr;
+                        int li = lefts[c] * 3, o = c * 3;
+                        ReadOnlySpan<byte> t = topRow.Slice(li, 6);
+                        ReadOnlySpan<byte> b = botRow.Slice(li, 6);
+                        outRow[o] = unchecked((byte)Trunc((tlf * t[0]) + (trf * t[3]) + (blf * b[0]) + (brf * b[3])));
+                        outRow[o + 1] = unchecked((byte)Trunc((tlf * t[1]) + (trf * t[4]) + (blf * b[1]) + (brf * b[4])));
+                        outRow[o + 2] = unchecked((byte)Trunc((tlf * t[2]) + (trf * t[5]) + (blf * b[2]) + (brf * b[5])));
+                    }
                 }
 
                 double x = -xScale + (tail * xScale);
@@ -160,6 +169,7 @@ public static class ImageResize
         int[] lefts = ArrayPool<int>.Shared.Rent(outCols + 8);
         float[] fracs = ArrayPool<float>.Shared.Rent(outCols + 8);
         int tail = SimdColumns(inCols, outCols, xScale, lefts, fracs);
+        using ExpandedRows? rows = ExpandedRows.Create(1, lefts, fracs, tail);
         for (int r = 0; r < outRows; r++)
         {
             y += yScale;
@@ -173,6 +183,12 @@ public static class ImageResize
             float tbF = (float)tbFrac;
             float invTbF = (float)(1 - tbFrac);
             int c = 0;
+            if (rows is not null)
+            {
+                rows.Blend(inPix, inCols, (int)top, (int)bottom, tbF, invTbF, outRow, rounding: true);
+                c = tail;
+            }
+
             for (; c < tail; c++)
             {
                 int left = lefts[c];
@@ -225,5 +241,161 @@ public static class ImageResize
         }
 
         return (int)v;
+    }
+}
+
+/// <summary>
+/// Vectorised form of dlib's 4-wide float loop in <c>resize_image</c>: each source row used is
+/// first gathered at the left and right source columns of every output column (as float), then
+/// output columns are blended 8 at a time with exactly dlib's per-lane arithmetic.
+/// </summary>
+internal sealed class ExpandedRows : IDisposable
+{
+    private readonly int _channels;
+    private readonly int[] _lefts;
+    private readonly float[] _fracs;
+    private readonly int _tail;
+    private readonly float[] _a;
+    private readonly float[] _b;
+    private readonly int[] _tmp;
+    private int _rowA = -1;
+    private int _rowB = -1;
+
+    private ExpandedRows(int channels, int[] lefts, float[] fracs, int tail)
+    {
+        _channels = channels;
+        _lefts = lefts;
+        _fracs = fracs;
+        _tail = tail;
+        _a = ArrayPool<float>.Shared.Rent(Math.Max(1, 2 * channels * tail));
+        _b = ArrayPool<float>.Shared.Rent(Math.Max(1, 2 * channels * tail));
+        _tmp = ArrayPool<int>.Shared.Rent(Math.Max(1, channels * tail));
+    }
+
+    /// <summary>Null when 256-bit vectors are not accelerated (callers then use the scalar loop).</summary>
+    public static ExpandedRows? Create(int channels, int[] lefts, float[] fracs, int tail) =>
+        Vector256.IsHardwareAccelerated ? new ExpandedRows(channels, lefts, fracs, tail) : null;
+
+    public void Dispose()
+    {
+        ArrayPool<float>.Shared.Return(_a);
+        ArrayPool<float>.Shared.Return(_b);
+        ArrayPool<int>.Shared.Return(_tmp);
+    }
+
+    private float[] Row(ReadOnlySpan<byte> pix, int stride, int row, bool preferA)
+    {
+        if (row == _rowA)
+        {
+            return _a;
+        }
+
+        if (row == _rowB)
+        {
+            return _b;
+        }
+
+        float[] dst;
+        if (preferA)
+        {
+            dst = _a;
+            _rowA = row;
+        }
+        else
+        {
+            dst = _b;
+            _rowB = row;
+        }
+
+        ReadOnlySpan<byte> src = pix.Slice(row * stride, stride);
+        int ch = _channels;
+        int tail = _tail;
+        for (int k = 0; k < ch; k++)
+        {
+            Span<float> l = dst.AsSpan(2 * k * tail, tail);
+            Span<float> r = dst.AsSpan(((2 * k) + 1) * tail, tail);
+            for (int c = 0; c < tail; c++)
+            {
+                int i = (_lefts[c] * ch) + k;
+                l[c] = src[i];
+                r[c] = src[i + ch];
+            }
+        }
+
+        return dst;
+    }
+
+    /// <summary>Writes output columns [0, tail) of one row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Blend(ReadOnlySpan<byte> pix, int stride, int top, int bottom, float tb, float invTb, Span<byte> outRow, bool rounding)
+    {
+        // Keep the top row in one buffer and the bottom row in the other, reusing what is cached.
+        float[] t, b;
+        if (top == _rowB && bottom != _rowB)
+        {
+            t = _b;
+            b = Row(pix, stride, bottom, preferA: true);
+        }
+        else
+        {
+            t = Row(pix, stride, top, preferA: true);
+            b = top == bottom ? t : Row(pix, stride, bottom, preferA: false);
+        }
+
+        int ch = _channels;
+        int tail = _tail;
+        Vector256<float> vTb = Vector256.Create(tb), vInvTb = Vector256.Create(invTb);
+        for (int k = 0; k < ch; k++)
+        {
+            ReadOnlySpan<float> tl = t.AsSpan(2 * k * tail, tail), tr = t.AsSpan(((2 * k) + 1) * tail, tail);
+            ReadOnlySpan<float> bl = b.AsSpan(2 * k * tail, tail), br = b.AsSpan(((2 * k) + 1) * tail, tail);
+            Span<int> res = _tmp.AsSpan(k * tail, tail);
+            int c = 0;
+            for (; c + 8 <= tail; c += 8)
+            {
+                Vector256<float> lr = Vector256.Create(_fracs.AsSpan(c, 8));
+                Vector256<float> inv = Vector256.Create(1f) - lr;
+                Vector256<float> v = ((vInvTb * inv) * Vector256.Create(tl.Slice(c, 8))) + ((vInvTb * lr) * Vector256.Create(tr.Slice(c, 8)));
+                v += (vTb * inv) * Vector256.Create(bl.Slice(c, 8));
+                v += (vTb * lr) * Vector256.Create(br.Slice(c, 8));
+                Vector256<int> iv = Vector256.ConvertToInt32(v);
+                if (rounding)
+                {
+                    Vector256<float> frac = v - Vector256.ConvertToSingle(iv);
+                    iv -= Vector256.GreaterThanOrEqual(frac, Vector256.Create(0.5f)).AsInt32();
+                }
+
+                iv.CopyTo(res.Slice(c, 8));
+            }
+
+            for (; c < tail; c++)
+            {
+                float lr = _fracs[c];
+                float inv = 1f - lr;
+                float v = (invTb * inv * tl[c]) + (invTb * lr * tr[c]);
+                v += tb * inv * bl[c];
+                v += tb * lr * br[c];
+                res[c] = rounding ? (int)(v + 0.5) : (int)v;
+            }
+        }
+
+        if (ch == 1)
+        {
+            ReadOnlySpan<int> res = _tmp.AsSpan(0, tail);
+            for (int c = 0; c < tail; c++)
+            {
+                outRow[c] = unchecked((byte)res[c]);
+            }
+        }
+        else
+        {
+            ReadOnlySpan<int> r0 = _tmp.AsSpan(0, tail), r1 = _tmp.AsSpan(tail, tail), r2 = _tmp.AsSpan(2 * tail, tail);
+            for (int c = 0, o = 0; c < tail; c++, o += 3)
+            {
+                outRow[o] = unchecked((byte)r0[c]);
+                outRow[o + 1] = unchecked((byte)r1[c]);
+                outRow[o + 2] = unchecked((byte)r2[c]);
+            }
+        }
     }
 }

@@ -141,6 +141,31 @@ internal static class HogFiltering
             ReadOnlySpan<float> inRow = input.Slice(r * nc, nc);
             Span<float> scRow = scratch.Slice(r * nc, nc);
             int c = firstCol;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // Two of dlib's 8-wide blocks at a time; every lane does the same arithmetic.
+                for (; c + 16 <= vecEnd; c += 16)
+                {
+                    ref float src = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(inRow), c - firstCol);
+                    Vector512<float> t1 = Vector512<float>.Zero, t2 = Vector512<float>.Zero, t3 = Vector512<float>.Zero;
+                    int n = 0;
+                    for (; n < rl - 2; n += 3)
+                    {
+                        t1 += Vector512.LoadUnsafe(ref src, (nuint)n) * Vector512.Create(rowFilter[n]);
+                        t2 += Vector512.LoadUnsafe(ref src, (nuint)(n + 1)) * Vector512.Create(rowFilter[n + 1]);
+                        t3 += Vector512.LoadUnsafe(ref src, (nuint)(n + 2)) * Vector512.Create(rowFilter[n + 2]);
+                    }
+
+                    for (; n < rl; n++)
+                    {
+                        t1 += Vector512.LoadUnsafe(ref src, (nuint)n) * Vector512.Create(rowFilter[n]);
+                    }
+
+                    t1 += t2 + t3;
+                    t1.StoreUnsafe(ref scRow[c]);
+                }
+            }
+
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; c < vecEnd; c += 8)
@@ -190,6 +215,35 @@ internal static class HogFiltering
             Span<float> outRow = output.Slice(r * nc, nc);
             int baseRow = r - firstRow;
             int c = firstCol;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                ref float sc0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                for (; c + 16 <= vecEnd; c += 16)
+                {
+                    Vector512<float> t1 = Vector512<float>.Zero, t2 = Vector512<float>.Zero, t3 = Vector512<float>.Zero;
+                    int m = 0;
+                    for (; m < cl - 2; m += 3)
+                    {
+                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * nc) + c)) * Vector512.Create(colFilter[m]);
+                        t2 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 1) * nc) + c)) * Vector512.Create(colFilter[m + 1]);
+                        t3 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 2) * nc) + c)) * Vector512.Create(colFilter[m + 2]);
+                    }
+
+                    for (; m < cl; m++)
+                    {
+                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * nc) + c)) * Vector512.Create(colFilter[m]);
+                    }
+
+                    t1 += t2 + t3;
+                    if (addTo)
+                    {
+                        t1 += Vector512.Create<float>(outRow.Slice(c, 16));
+                    }
+
+                    t1.CopyTo(outRow.Slice(c, 16));
+                }
+            }
+
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; c < vecEnd; c += 8)

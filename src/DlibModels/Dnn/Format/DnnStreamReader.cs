@@ -27,7 +27,18 @@ internal static class DnnStreamReader
         DlibRecord loss;
         using (reader.Enter("add_loss_layer"))
         {
+            long versionAt = reader.Position;
+            if (reader.TryPeekInt64(versionAt, out long first, out _) && first != 1)
+            {
+                throw reader.ErrorAt(versionAt, $"expected a dlib DNN, which starts with add_loss_layer's version 1, found {first}: the file holds something else (an object_detector or shape_predictor?)");
+            }
+
             lossWrapperVersion = reader.ReadVersion("add_loss_layer", 1);
+            if (reader.TryPeekInt64(reader.Position, out long nameLength, out _) && nameLength is < 1 or > 256)
+            {
+                throw reader.Error($"expected the loss layer's version string (e.g. loss_mmod_, loss_metric_2) of a dlib DNN, found a string length of {nameLength}: the file holds something else (a shape_predictor?) or is corrupt");
+            }
+
             loss = ReadLoss(reader);
         }
 
@@ -80,6 +91,11 @@ internal static class DnnStreamReader
                     }
                 }
 
+                if (structure is not null && main && IsKnownString(reader, at, RecordSchemas.Inputs))
+                {
+                    throw reader.ErrorAt(at, $"the file's nesting reaches its input layer after {s.Index} layers (counting tags and skips) but the architecture has {s.Index + ArchitectureNodeCount(structure, idx)}: the file does not match the architecture");
+                }
+
                 if (s.Index >= MaxWrappers)
                 {
                     throw reader.ErrorAt(at, $"more than {MaxWrappers} nested layers");
@@ -90,6 +106,16 @@ internal static class DnnStreamReader
                 using (reader.Enter($"layer<{s.Index}>"))
                 {
                     v = reader.ReadInt64();
+                    if (expected is not null && (v < 1 || v > 3))
+                    {
+                        throw reader.ErrorAt(at, $"expected the wrapper version (1, 2 or 3) of the architecture's {Describe(expected)} at layer<{s.Index}>, found {v}: the file does not match the architecture");
+                    }
+
+                    if (expected is null && v > 3 && v > reader.Remaining)
+                    {
+                        throw reader.ErrorAt(at, $"expected a layer wrapper version (1, 2 or 3) or {(main ? "the input layer's name" : "a layer's name")}, found {v}, which as a string length runs past the end of the stream (only {reader.Remaining} bytes remain): the file is truncated or corrupt");
+                    }
+
                     if (expected is null && (v < 1 || v > 3))
                     {
                         throw reader.ErrorAt(at, items.Count == 0 && main
@@ -184,6 +210,15 @@ internal static class DnnStreamReader
 
         return [.. chain];
     }
+
+    private static int ArchitectureNodeCount(IReadOnlyList<ArchitectureItem> structure, int from) =>
+        NetArchitecture.Flatten(structure.Skip(from).ToList()).Count;
+
+    private static string Describe(ArchitectureItem item) => item switch
+    {
+        ArchitectureRepeat r => $"repeat<{r.Count},...>",
+        _ => item.ToString() ?? string.Empty,
+    };
 
     /// <summary>Reads a repeat whose version (1) was read at <paramref name="versionAt"/>: the number of copies, then each copy.</summary>
     private static RepeatEntry ReadRepeat(Session s, long versionAt, int? expectedCount, IReadOnlyList<ArchitectureItem>? blockStructure, int depth)
