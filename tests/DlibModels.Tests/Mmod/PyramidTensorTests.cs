@@ -35,7 +35,7 @@ public sealed class PyramidTensorTests
         JsonElement golden = result.GetProperty("dnn_input_tensor");
         RgbImage img = EngineTestUtil.LoadDecoded(image);
 
-        (Tensor t, Rectangle[] rects) = MmodPyramid.ToTensor(Input, new[] { img });
+        (Tensor t, Rectangle[] rects) = MmodPyramid.ToTensor(Input, new[] { img }, maxThreads: 2);
         using (t)
         {
             int[] shape = golden.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();

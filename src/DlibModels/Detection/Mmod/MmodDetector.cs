@@ -55,7 +55,7 @@ public sealed class MmodDetector
             return Array.Empty<MmodDetection>();
         }
 
-        (Tensor input, Rectangle[] rects) = MmodPyramid.ToTensor(Network.Input, new[] { image });
+        (Tensor input, Rectangle[] rects) = MmodPyramid.ToTensor(Network.Input, new[] { image }, executor.MaxThreads);
         using (input)
         {
             if (rects.Length == 0 || executor.OutputShape(input.N, input.K, input.Rows, input.Cols) is null)

@@ -117,7 +117,7 @@ internal static class MmodPyramid
     /// Builds the network input for <paramref name="images"/> (all the same size): level 0 is
     /// (p − mean)/256, each further level is resized from the previous one inside the tensor.
     /// </summary>
-    public static (Tensor Tensor, Rectangle[] Rects) ToTensor(InputLayer input, IReadOnlyList<RgbImage> images)
+    public static (Tensor Tensor, Rectangle[] Rects) ToTensor(InputLayer input, IReadOnlyList<RgbImage> images, int maxThreads = 1)
     {
         int rows = images[0].Rows;
         int cols = images[0].Cols;
@@ -148,35 +148,47 @@ internal static class MmodPyramid
         int plane = nr * nc;
         Rectangle r0 = rects[0];
         float[] means = { input.MeanRed, input.MeanGreen, input.MeanBlue };
-        for (int n = 0; n < images.Count; n++)
+
+        // Each (sample, channel) plane is independent: level 0 from the pixels, then each level
+        // resized from the one before it inside the same plane.
+        void BuildPlane(int p)
         {
+            int n = p / 3;
+            int ch = p % 3;
             byte[] px = images[n].Pixels;
-            for (int ch = 0; ch < 3; ch++)
+            float mean = means[ch];
+            int baseIdx = (p * plane) + ((int)r0.Top * nc) + (int)r0.Left;
+            for (int r = 0; r < rows; r++)
             {
-                float mean = means[ch];
-                int baseIdx = (((n * 3) + ch) * plane) + ((int)r0.Top * nc) + (int)r0.Left;
-                for (int r = 0; r < rows; r++)
+                int o = baseIdx + (r * nc);
+                int s = (r * cols * 3) + ch;
+                for (int c = 0; c < cols; c++, s += 3)
                 {
-                    int o = baseIdx + (r * nc);
-                    int s = (r * cols * 3) + ch;
-                    for (int c = 0; c < cols; c++, s += 3)
-                    {
-                        d[o + c] = (float)((px[s] - mean) / 256.0);
-                    }
+                    d[o + c] = (float)((px[s] - mean) / 256.0);
                 }
             }
-        }
 
-        for (int i = 1; i < rects.Count; i++)
-        {
-            Rectangle src = rects[i - 1];
-            Rectangle dst = rects[i];
-            for (int p = 0; p < images.Count * 3; p++)
+            for (int i = 1; i < rects.Count; i++)
             {
+                Rectangle src = rects[i - 1];
+                Rectangle dst = rects[i];
                 Kernels.ResizeBilinearPlane(
                     d, (p * plane) + ((int)src.Top * nc) + (int)src.Left, (int)src.Height, (int)src.Width, nc,
                     d, (p * plane) + ((int)dst.Top * nc) + (int)dst.Left, (int)dst.Height, (int)dst.Width, nc);
             }
+        }
+
+        int planes = images.Count * 3;
+        if (maxThreads <= 1)
+        {
+            for (int p = 0; p < planes; p++)
+            {
+                BuildPlane(p);
+            }
+        }
+        else
+        {
+            Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, BuildPlane);
         }
 
         return (tensor, rects.ToArray());
