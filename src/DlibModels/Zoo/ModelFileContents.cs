@@ -1,6 +1,7 @@
 using DlibModels.Dnn;
 using DlibModels.Dnn.Format;
 using DlibModels.Imaging;
+using DlibModels.Landmarks;
 using DlibModels.Serialization;
 
 namespace DlibModels.Zoo;
@@ -18,8 +19,9 @@ public sealed record ModelObject(string Kind, string Summary, long StartOffset, 
 /// </summary>
 public sealed class ModelFileContents
 {
-    private ModelFileContents(string path, long byteCount, IReadOnlyList<ModelObject> objects, DnnNetwork? network, IReadOnlyList<string>? labels, IReadOnlyList<RgbaImage> images)
+    private ModelFileContents(string path, long byteCount, IReadOnlyList<ModelObject> objects, DnnNetwork? network, IReadOnlyList<string>? labels, IReadOnlyList<RgbaImage> images, ShapePredictor? predictor)
     {
+        ShapePredictor = predictor;
         Path = path;
         ByteCount = byteCount;
         Objects = objects;
@@ -46,6 +48,9 @@ public sealed class ModelFileContents
     /// <summary>Images stored after the network (the hipsterizer's glasses and mustache).</summary>
     public IReadOnlyList<RgbaImage> Images { get; }
 
+    /// <summary>The shape predictor stored after the network (vehicle and hipsterizer files).</summary>
+    public ShapePredictor? ShapePredictor { get; }
+
     /// <summary>Learnable parameters of the network (0 without one).</summary>
     public long ParameterCount => Network?.ParameterCount ?? 0;
 
@@ -60,6 +65,7 @@ public sealed class ModelFileContents
         objects.Add(new ModelObject("net", $"{net.Loss.Kind} network, {net.Layers.Count} layers, {net.ParameterCount} parameters", content.StartOffset, content.EndOffset));
         IReadOnlyList<string>? labels = null;
         var images = new List<RgbaImage>();
+        ShapePredictor? predictor = null;
         if (!reader.AtEnd)
         {
             long at = reader.Position;
@@ -75,12 +81,12 @@ public sealed class ModelFileContents
             }
             else
             {
-                TrailingObjects.Read(reader, objects, images);
+                predictor = TrailingObjects.Read(reader, objects, images);
             }
         }
 
         reader.RequireEnd();
-        return new ModelFileContents(path, bytes.LongLength, objects, net, labels, images);
+        return new ModelFileContents(path, bytes.LongLength, objects, net, labels, images, predictor);
     }
 
     private static T? TryRead<T>(DlibReader reader, Func<DlibReader, T> read)

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Text.Json;
+using DlibModels.Applications;
+using DlibModels.Cli.Output;
+using DlibModels.Faces;
+using DlibModels.ImageIO;
+using DlibModels.Imaging;
+using DlibModels.Randomness;
+using DlibModels.Zoo;
+
+namespace DlibModels.Cli.Commands;
+
+/// <summary><c>dlib-models encode IMAGES... [--model NET] [--landmarks SP] [--jitters N]</c> and <c>encode --chips CHIPS...</c>.</summary>
+internal static class EncodeCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("IMAGES") { Description = "Image files or folders (searched recursively).", Arity = ArgumentArity.OneOrMore };
+        var chips = new Option<bool>("--chips") { Description = "The inputs are 150x150 aligned face chips: feed them to the network directly." };
+        var jitters = new Option<int>("--jitters") { Description = "Average the descriptor over N jitter_image crops (one dlib::rand for the whole run, as dlib's example).", DefaultValueFactory = _ => 0 };
+        var csv = new Option<bool>("--csv") { Description = "CSV: image,face,left,top,right,bottom,d0..d127." };
+        var faceModels = new FaceModels();
+        var command = new Command("encode", "Compute 128-d face descriptors (same person when distance < 0.6), as JSON Lines (default) or CSV.\nExample: dlib-models encode photos/ --landmarks shape_predictor_5_face_landmarks > faces.jsonl")
+        {
+            images, chips, jitters, csv,
+        };
+        faceModels.AddTo(command);
+        command.SetAction(parse =>
+        {
+            bool direct = parse.GetValue(chips);
+            bool asCsv = parse.GetValue(csv);
+            int numJitters = parse.GetValue(jitters);
+            FaceAnalyzer? analyzer = null;
+            FaceRecognitionModel net;
+            try
+            {
+                if (direct)
+                {
+                    net = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!));
+                }
+                else
+                {
+                    analyzer = faceModels.Build(parse);
+                    net = analyzer.Recognition!;
+                }
+            }
+            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
+            {
+                Console.Error.WriteLine($"dlib-models encode: {e.Message}");
+                return 1;
+            }
+
+            var random = new DlibRandom();
+            int failures = 0;
+            int up = parse.GetValue(faceModels.Upsample);
+            using var stdout = Console.OpenStandardOutput();
+            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
+            {
+                try
+                {
+                    RgbImage img = ImageFile.LoadRgb(path);
+                    if (direct)
+                    {
+                        float[] d = numJitters > 1 ? net.ComputeJitteredDescriptor(img, numJitters, random) : net.ComputeDescriptor(img);
+                        if (asCsv)
+                        {
+                            Console.WriteLine($"{path},0,,,,,{string.Join(',', d.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
+                        }
+                        else
+                        {
+                            Write(stdout, w =>
+                            {
+                                w.WriteString("image", path);
+                                JsonFields.Decoded(w, img);
+                                Descriptor(w, d);
+                            });
+                        }
+
+                        continue;
+                    }
+
+                    IReadOnlyList<Face> faces = analyzer!.FaceLandmarks(img, upsample: up);
+                    IReadOnlyList<float[]> descriptors = analyzer.FaceEncodings(img, faces, numJitters: numJitters, random: random);
+                    if (asCsv)
+                    {
+                        for (int i = 0; i < faces.Count; i++)
+                        {
+                            Rectangle r = faces[i].Rect;
+                            Console.WriteLine($"{path},{i},{r.Left},{r.Top},{r.Right},{r.Bottom},{string.Join(',', descriptors[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
+                        }
+
+                        continue;
+                    }
+
+                    Write(stdout, w =>
+                    {
+                        w.WriteString("image", path);
+                        JsonFields.Decoded(w, img);
+                        w.WriteNumber("upsampled", up);
+                        w.WriteStartArray("faces");
+                        for (int i = 0; i < faces.Count; i++)
+                        {
+                            w.WriteStartObject();
+                            JsonFields.Rect(w, "rect", faces[i].Rect);
+                            JsonFields.Parts(w, faces[i].Landmarks!.Parts);
+                            Descriptor(w, descriptors[i]);
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
+                    });
+                }
+                catch (Exception e) when (e is ImageDecodeException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"dlib-models encode: {e.Message}");
+                    failures++;
+                }
+            }
+
+            return failures > 0 ? 2 : 0;
+        });
+        return command;
+    }
+
+    internal static void Write(Stream stdout, Action<Utf8JsonWriter> body)
+    {
+        using (var w = new Utf8JsonWriter(stdout))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+        stdout.Flush();
+    }
+
+    private static void Descriptor(Utf8JsonWriter w, float[] d)
+    {
+        w.WriteStartArray("descriptor");
+        foreach (float v in d)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+}

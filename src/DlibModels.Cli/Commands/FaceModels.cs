@@ -1,0 +1,49 @@
+using System.CommandLine;
+using DlibModels.Applications;
+using DlibModels.Detection.Mmod;
+using DlibModels.Dnn.Format;
+using DlibModels.Faces;
+using DlibModels.Landmarks;
+using DlibModels.Zoo;
+
+namespace DlibModels.Cli.Commands;
+
+/// <summary>The options shared by the face commands (encode, compare, cluster, chips) and the analyzer they build.</summary>
+internal sealed class FaceModels
+{
+    public Option<string> Model { get; } = new("--model") { Description = "Face recognition network file or name.", DefaultValueFactory = _ => "dlib_face_recognition_resnet_model_v1" };
+
+    public Option<string> Landmarks { get; } = new("--landmarks") { Description = "5- or 68-point shape predictor file or name used for alignment.", DefaultValueFactory = _ => "shape_predictor_5_face_landmarks" };
+
+    public Option<string> Detector { get; } = new("--detector") { Description = "hog (default) or an MMOD face detector file/name.", DefaultValueFactory = _ => "hog" };
+
+    public Option<int> Upsample { get; } = new("--upsample") { Description = "Detect on the image pyramid_up'ed N times (boxes mapped back to the original image).", DefaultValueFactory = _ => 0 };
+
+    public void AddTo(Command command, bool withModel = true)
+    {
+        if (withModel)
+        {
+            command.Options.Add(Model);
+        }
+
+        command.Options.Add(Landmarks);
+        command.Options.Add(Detector);
+        command.Options.Add(Upsample);
+    }
+
+    public FaceAnalyzer Build(ParseResult parse, bool needRecognition = true)
+    {
+        string spPath = ModelLocator.Resolve(parse.GetValue(Landmarks)!);
+        LicenseNotice.WarnIfRestricted(spPath);
+        ShapePredictor sp = ShapePredictor.Load(spPath);
+        FaceRecognitionModel? net = needRecognition ? FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(Model)!)) : null;
+        string detector = parse.GetValue(Detector)!;
+        MmodDetector? cnn = null;
+        if (!detector.Equals("hog", StringComparison.OrdinalIgnoreCase))
+        {
+            cnn = new MmodDetector(DnnLoader.LoadNetwork(ModelLocator.Resolve(detector)));
+        }
+
+        return new FaceAnalyzer(sp, net, cnn);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using DlibModels.Imaging;
+using DlibModels.Landmarks;
+
+namespace DlibModels.Cli.Output;
+
+/// <summary>Writes the per-image fields shared by every command, keyed like dlibref's goldens.</summary>
+internal static class JsonFields
+{
+    public static void Decoded(Utf8JsonWriter w, RgbImage img)
+    {
+        w.WriteStartObject("decoded");
+        w.WriteNumber("rows", img.Rows);
+        w.WriteNumber("cols", img.Cols);
+        (long r, long g, long b) = ImageChecksums.SumRgb(img);
+        w.WriteStartArray("sum_rgb");
+        w.WriteNumberValue(r);
+        w.WriteNumberValue(g);
+        w.WriteNumberValue(b);
+        w.WriteEndArray();
+        w.WriteString("fnv1a64", ImageChecksums.ToHex(ImageChecksums.Fnv1a64(img)));
+        w.WriteEndObject();
+    }
+
+    public static void Rect(Utf8JsonWriter w, string name, Rectangle r)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("left", r.Left);
+        w.WriteNumber("top", r.Top);
+        w.WriteNumber("right", r.Right);
+        w.WriteNumber("bottom", r.Bottom);
+        w.WriteEndObject();
+    }
+
+    public static void Parts(Utf8JsonWriter w, IReadOnlyList<Point> parts)
+    {
+        w.WriteStartArray("parts");
+        foreach (Point p in parts)
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(p.X);
+            w.WriteNumberValue(p.Y);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    }
+}

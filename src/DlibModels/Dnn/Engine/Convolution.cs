@@ -1,0 +1,579 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DlibModels.Dnn.Engine;
+
+/// <summary>
+/// A convolution prepared for fast inference: the filters repacked into panels of
+/// <see cref="MR"/> output channels, plus an optional fused epilogue (bias, then a per-channel
+/// affine y = gamma·x + beta, then relu), which gives the same floats as running the layers one by one.
+/// </summary>
+internal sealed class PackedConvolution
+{
+    /// <summary>Output channels computed together by the micro-kernel.</summary>
+    internal const int MR = 6;
+
+    /// <summary>Output pixels computed together by the micro-kernel.</summary>
+    internal const int NR = 16;
+
+    private readonly float[] packedFilters;
+
+    public PackedConvolution(ConvolutionLayer layer, AffineLayer? affine = null, bool relu = false)
+    {
+        Layer = layer;
+        Co = layer.NumFilters;
+        Ci = layer.InputChannels;
+        Kh = layer.KernelRows;
+        Kw = layer.KernelCols;
+        Sy = layer.StrideY;
+        Sx = layer.StrideX;
+        Py = layer.PaddingY;
+        Px = layer.PaddingX;
+        KSize = Ci * Kh * Kw;
+        if (layer.WeightsArray.Length != Co * KSize)
+        {
+            throw new ArgumentException($"convolution has {layer.WeightsArray.Length} weights, expected {Co * KSize}");
+        }
+
+        Panels = (Co + MR - 1) / MR;
+        packedFilters = new float[Panels * KSize * MR];
+        float[] w = layer.WeightsArray;
+        for (int co = 0; co < Co; co++)
+        {
+            int panel = co / MR;
+            int lane = co % MR;
+            int baseIdx = panel * KSize * MR;
+            for (int k = 0; k < KSize; k++)
+            {
+                packedFilters[baseIdx + (k * MR) + lane] = w[(co * KSize) + k];
+            }
+        }
+
+        Bias = layer.HasBias ? layer.BiasesArray : null;
+        if (affine is not null)
+        {
+            if (!affine.ConvolutionMode || affine.GammaArray.Length != Co || affine.BetaArray.Length != Co)
+            {
+                throw new ArgumentException("only a per-channel affine layer with one value per filter can be fused into a convolution");
+            }
+
+            Gamma = affine.GammaArray;
+            Beta = affine.BetaArray;
+        }
+
+        Relu = relu;
+    }
+
+    public ConvolutionLayer Layer { get; }
+
+    public int Co { get; }
+
+    public int Ci { get; }
+
+    public int Kh { get; }
+
+    public int Kw { get; }
+
+    public int Sy { get; }
+
+    public int Sx { get; }
+
+    public int Py { get; }
+
+    public int Px { get; }
+
+    /// <summary>Ci·Kh·Kw, the length of one filter.</summary>
+    public int KSize { get; }
+
+    public int Panels { get; }
+
+    public float[]? Bias { get; }
+
+    public float[]? Gamma { get; }
+
+    public float[]? Beta { get; }
+
+    public bool Relu { get; }
+
+    /// <summary>Output rows for <paramref name="rows"/> input rows (dlib's formula).</summary>
+    public int OutRows(int rows) => 1 + ((rows + (2 * Py) - Kh) / Sy);
+
+    /// <summary>Output columns for <paramref name="cols"/> input columns.</summary>
+    public int OutCols(int cols) => 1 + ((cols + (2 * Px) - Kw) / Sx);
+
+    /// <summary>Output pixels per tile, chosen so a packed tile of input patches stays in L2.</summary>
+    private int TileWidth(int outPixels)
+    {
+        int byCache = (96 * 1024) / Math.Max(1, KSize);
+        int pt = Math.Clamp(byCache / NR * NR, 2 * NR, 512);
+        int needed = (outPixels + NR - 1) / NR * NR;
+        return Math.Min(pt, Math.Max(NR, needed));
+    }
+
+    /// <summary>Runs the convolution (and fused epilogue) of <paramref name="input"/> into a new tensor.</summary>
+    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true)
+    {
+        if (input.K != Ci)
+        {
+            throw new InvalidOperationException($"convolution expects {Ci} input channels, got {input.K}");
+        }
+
+        if (input.Rows + (2 * Py) < Kh || input.Cols + (2 * Px) < Kw)
+        {
+            throw new InvalidOperationException($"input {input} is smaller than the {Kh}x{Kw} filter");
+        }
+
+        int oh = OutRows(input.Rows);
+        int ow = OutCols(input.Cols);
+        var output = new Tensor(input.N, Co, oh, ow);
+        int outPixels = oh * ow;
+        if (outPixels == 0 || input.N == 0)
+        {
+            return output;
+        }
+
+        if (Co <= DirectMaxFilters && Sx == 1)
+        {
+            ForwardDirect(input, output, maxThreads, allowSimd && Fma.IsSupported && Avx.IsSupported);
+            return output;
+        }
+
+        int pt = TileWidth(outPixels);
+        int tilesPerSample = (outPixels + pt - 1) / pt;
+        int total = tilesPerSample * input.N;
+        bool simd = allowSimd && Fma.IsSupported && Avx.IsSupported;
+        int packLen = KSize * pt;
+
+        if (maxThreads <= 1 || total == 1)
+        {
+            float[] pack = BufferPool.Rent(packLen);
+            try
+            {
+                for (int t = 0; t < total; t++)
+                {
+                    RunTile(input, output, t / tilesPerSample, (t % tilesPerSample) * pt, pt, pack, simd);
+                }
+            }
+            finally
+            {
+                BufferPool.Return(pack);
+            }
+        }
+        else
+        {
+            var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+            Parallel.For(
+                0,
+                total,
+                options,
+                () => BufferPool.Rent(packLen),
+                (t, _, pack) =>
+                {
+                    RunTile(input, output, t / tilesPerSample, (t % tilesPerSample) * pt, pt, pack, simd);
+                    return pack;
+                },
+                BufferPool.Return);
+        }
+
+        return output;
+    }
+
+    /// <summary>Filters up to which a unit-stride convolution is computed directly rather than as a packed GEMM.</summary>
+    internal const int DirectMaxFilters = 2;
+
+    /// <summary>
+    /// Direct convolution for very few filters (e.g. the MMOD output layer): each output row
+    /// accumulates kernel taps over contiguous input rows, in the same (ci, ky, kx) order as the GEMM.
+    /// </summary>
+    private void ForwardDirect(Tensor input, Tensor output, int maxThreads, bool simd)
+    {
+        int oh = output.Rows;
+        int rowsTotal = input.N * Co * oh;
+        const int chunk = 8;
+        int chunks = (rowsTotal + chunk - 1) / chunk;
+        void Body(int ch)
+        {
+            float[] acc = BufferPool.Rent(output.Cols);
+            try
+            {
+                int end = Math.Min(rowsTotal, (ch + 1) * chunk);
+                for (int idx = ch * chunk; idx < end; idx++)
+                {
+                    int oy = idx % oh;
+                    int co = (idx / oh) % Co;
+                    int n = idx / (oh * Co);
+                    DirectRow(input, output, n, co, oy, acc, simd);
+                }
+            }
+            finally
+            {
+                BufferPool.Return(acc);
+            }
+        }
+
+        if (maxThreads <= 1 || chunks == 1)
+        {
+            for (int ch = 0; ch < chunks; ch++)
+            {
+                Body(ch);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, Body);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void DirectRow(Tensor input, Tensor output, int n, int co, int oy, float[] accArr, bool simd)
+    {
+        int ow = output.Cols;
+        int h = input.Rows;
+        int w = input.Cols;
+        float[] src = input.Buffer;
+        float[] wts = Layer.WeightsArray;
+        Array.Clear(accArr, 0, ow);
+        fixed (float* acc = accArr)
+        fixed (float* s0 = src)
+        {
+            for (int ci = 0; ci < Ci; ci++)
+            {
+                float* plane = s0 + ((long)((n * Ci) + ci) * h * w);
+                for (int ky = 0; ky < Kh; ky++)
+                {
+                    int iy = (oy * Sy) - Py + ky;
+                    if (iy < 0 || iy >= h)
+                    {
+                        continue;
+                    }
+
+                    float* row = plane + ((long)iy * w);
+                    for (int kx = 0; kx < Kw; kx++)
+                    {
+                        float wv = wts[(((co * Ci) + ci) * Kh + ky) * Kw + kx];
+                        int lo = Math.Max(0, Px - kx);
+                        int hi = Math.Min(ow - 1, w - 1 + Px - kx);
+                        float* inp = row + (kx - Px);
+                        int ox = lo;
+                        if (simd)
+                        {
+                            Vector256<float> wvv = Vector256.Create(wv);
+                            for (; ox + 8 <= hi + 1; ox += 8)
+                            {
+                                Avx.Store(acc + ox, Fma.MultiplyAdd(wvv, Avx.LoadVector256(inp + ox), Avx.LoadVector256(acc + ox)));
+                            }
+
+                            for (; ox <= hi; ox++)
+                            {
+                                acc[ox] = MathF.FusedMultiplyAdd(wv, inp[ox], acc[ox]);
+                            }
+                        }
+                        else
+                        {
+                            for (; ox <= hi; ox++)
+                            {
+                                acc[ox] += wv * inp[ox];
+                            }
+                        }
+                    }
+                }
+            }
+
+            Store(acc, output.Buffer, (((n * Co) + co) * output.Rows * ow) + (oy * ow), ow, co);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RunTile(Tensor input, Tensor output, int n, int p0, int pt, float[] pack, bool simd)
+    {
+        int ow = output.Cols;
+        int outPixels = output.Rows * ow;
+        int count = Math.Min(pt, outPixels - p0);
+        PackPatches(input, n, p0, count, pt, ow, pack);
+
+        float[] outBuf = output.Buffer;
+        int outBase = n * output.SampleSize;
+        Span<float> acc = stackalloc float[MR * NR];
+        fixed (float* a0 = packedFilters)
+        fixed (float* b0 = pack)
+        fixed (float* accp = acc)
+        {
+            for (int panel = 0; panel < Panels; panel++)
+            {
+                float* a = a0 + ((long)panel * KSize * MR);
+                int rows = Math.Min(MR, Co - (panel * MR));
+                for (int j = 0; j < count; j += NR)
+                {
+                    if (simd)
+                    {
+                        Kernel6x16Fma(a, b0 + j, KSize, pt, accp);
+                    }
+                    else
+                    {
+                        KernelScalar(a, b0 + j, KSize, pt, accp);
+                    }
+
+                    int cols = Math.Min(NR, count - j);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        int co = (panel * MR) + i;
+                        Store(accp + (i * NR), outBuf, outBase + (co * outPixels) + p0 + j, cols, co);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co)
+    {
+        float bias = Bias is null ? 0f : Bias[co];
+        float gamma = Gamma is null ? 1f : Gamma[co];
+        float beta = Beta is null ? 0f : Beta[co];
+        bool affine = Gamma is not null;
+        int c0 = 0;
+        if (Vector256.IsHardwareAccelerated && cols >= 8)
+        {
+            Vector256<float> vb = Vector256.Create(bias);
+            Vector256<float> vg = Vector256.Create(gamma);
+            Vector256<float> vbeta = Vector256.Create(beta);
+            fixed (float* o = &outBuf[offset])
+            {
+                for (; c0 + 8 <= cols; c0 += 8)
+                {
+                    Vector256<float> v = Vector256.Load(acc + c0);
+                    if (Bias is not null)
+                    {
+                        v += vb;
+                    }
+
+                    if (affine)
+                    {
+                        v = (vg * v) + vbeta;
+                    }
+
+                    if (Relu)
+                    {
+                        v = Vector256.Max(v, Vector256<float>.Zero);
+                    }
+
+                    v.Store(o + c0);
+                }
+            }
+        }
+
+        for (int c = c0; c < cols; c++)
+        {
+            float v = acc[c];
+            if (Bias is not null)
+            {
+                v += bias;
+            }
+
+            if (affine)
+            {
+                v = (gamma * v) + beta;
+            }
+
+            if (Relu)
+            {
+                v = Math.Max(v, 0f);
+            }
+
+            outBuf[offset + c] = v;
+        }
+    }
+
+    /// <summary>
+    /// Writes the input patches for output pixels [p0, p0+count) of sample n as a [KSize][pt] matrix
+    /// (zero for padding and for columns past count).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackPatches(Tensor input, int n, int p0, int count, int pt, int ow, float[] pack)
+    {
+        float[] src = input.Buffer;
+        int h = input.Rows;
+        int w = input.Cols;
+        int plane = h * w;
+        int sampleBase = n * input.SampleSize;
+        int k = 0;
+        for (int ci = 0; ci < Ci; ci++)
+        {
+            int chanBase = sampleBase + (ci * plane);
+            for (int ky = 0; ky < Kh; ky++)
+            {
+                for (int kx = 0; kx < Kw; kx++, k++)
+                {
+                    Span<float> dst = pack.AsSpan(k * pt, pt);
+                    if (count < pt)
+                    {
+                        dst[count..].Clear();
+                    }
+
+                    // valid output columns: 0 <= ox*Sx - Px + kx < w
+                    int oxLo = Px - kx <= 0 ? 0 : (Px - kx + Sx - 1) / Sx;
+                    int oxHi = (w - 1 + Px - kx) < 0 ? -1 : (w - 1 + Px - kx) / Sx;
+                    int j = 0;
+                    int p = p0;
+                    while (j < count)
+                    {
+                        int oy = p / ow;
+                        int ox = p - (oy * ow);
+                        int seg = Math.Min(count - j, ow - ox);
+                        int iy = (oy * Sy) - Py + ky;
+                        if (iy < 0 || iy >= h)
+                        {
+                            dst.Slice(j, seg).Clear();
+                        }
+                        else
+                        {
+                            int rowBase = chanBase + (iy * w);
+                            int end = ox + seg;
+                            int a = Math.Max(ox, oxLo);
+                            int b = Math.Min(end - 1, oxHi);
+                            if (b < a)
+                            {
+                                dst.Slice(j, seg).Clear();
+                            }
+                            else
+                            {
+                                if (a > ox)
+                                {
+                                    dst.Slice(j, a - ox).Clear();
+                                }
+
+                                int ix0 = (a * Sx) - Px + kx;
+                                int len = b - a + 1;
+                                int dj = j + (a - ox);
+                                if (Sx == 1)
+                                {
+                                    src.AsSpan(rowBase + ix0, len).CopyTo(dst.Slice(dj, len));
+                                }
+                                else
+                                {
+                                    int s = rowBase + ix0;
+                                    int q = 0;
+                                    if (Sx == 2 && Avx2.IsSupported)
+                                    {
+                                        q = GatherEven(src, s, dst.Slice(dj, len));
+                                        s += 2 * q;
+                                    }
+
+                                    for (; q < len; q++, s += Sx)
+                                    {
+                                        dst[dj + q] = src[s];
+                                    }
+                                }
+
+                                if (b < end - 1)
+                                {
+                                    dst.Slice(dj + len, end - 1 - b).Clear();
+                                }
+                            }
+                        }
+
+                        j += seg;
+                        p += seg;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies src[s], src[s+2], ... into dst with AVX2 shuffles; returns how many were copied.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int GatherEven(float[] src, int s, Span<float> dst)
+    {
+        int q = 0;
+        int len = dst.Length;
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            // each step reads 16 floats starting at s + 2q
+            for (; q + 8 <= len && (long)s + (2 * q) + 16 <= src.Length; q += 8)
+            {
+                Vector256<float> v0 = Avx.LoadVector256(sp + s + (2 * q));
+                Vector256<float> v1 = Avx.LoadVector256(sp + s + (2 * q) + 8);
+                Vector256<float> even = Avx.Shuffle(v0, v1, 0b10_00_10_00);
+                Vector256<double> ordered = Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00);
+                Avx.Store(dp + q, ordered.AsSingle());
+            }
+        }
+
+        return q;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel6x16Fma(float* a, float* b, int kSize, int ldb, float* c)
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
+        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b);
+            Vector256<float> b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(av, b0, c00);
+            c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(av, b0, c10);
+            c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(av, b0, c20);
+            c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(av, b0, c30);
+            c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(av, b0, c40);
+            c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(av, b0, c50);
+            c51 = Fma.MultiplyAdd(av, b1, c51);
+            a += MR;
+            b += ldb;
+        }
+
+        Avx.Store(c, c00);
+        Avx.Store(c + 8, c01);
+        Avx.Store(c + 16, c10);
+        Avx.Store(c + 24, c11);
+        Avx.Store(c + 32, c20);
+        Avx.Store(c + 40, c21);
+        Avx.Store(c + 48, c30);
+        Avx.Store(c + 56, c31);
+        Avx.Store(c + 64, c40);
+        Avx.Store(c + 72, c41);
+        Avx.Store(c + 80, c50);
+        Avx.Store(c + 88, c51);
+    }
+
+    private static unsafe void KernelScalar(float* a, float* b, int kSize, int ldb, float* c)
+    {
+        for (int i = 0; i < MR * NR; i++)
+        {
+            c[i] = 0f;
+        }
+
+        for (int k = 0; k < kSize; k++)
+        {
+            for (int i = 0; i < MR; i++)
+            {
+                float av = a[i];
+                float* ci = c + (i * NR);
+                for (int j = 0; j < NR; j++)
+                {
+                    ci[j] += av * b[j];
+                }
+            }
+
+            a += MR;
+            b += ldb;
+        }
+    }
+}

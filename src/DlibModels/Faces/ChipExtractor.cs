@@ -1,0 +1,196 @@
+using DlibModels.Imaging;
+
+namespace DlibModels.Faces;
+
+/// <summary>The body of dlib's <c>extract_image_chips</c> for RGB images with bilinear interpolation.</summary>
+internal static class ChipExtractor
+{
+    public static RgbImage[] Extract(RgbImage img, IReadOnlyList<ChipDetails> chips)
+    {
+        for (int i = 0; i < chips.Count; i++)
+        {
+            ChipDetails c = chips[i] ?? throw new ArgumentException($"chip {i} is null", nameof(chips));
+            if (c.Rows <= 0 || c.Cols <= 0 || c.Rect.IsEmpty)
+            {
+                throw new ArgumentException($"chip {i} has an empty size ({c.Rows}x{c.Cols}) or an empty rectangle {c.Rect}", nameof(chips));
+            }
+        }
+
+        var imageRect = new DRectangle(0, 0, img.Cols - 1, img.Rows - 1);
+        var bbox = new Rectangle(0, 0, -1, -1);
+        int maxDepth = 0;
+        foreach (ChipDetails chip in chips)
+        {
+            int depth = 0;
+            double grow = 2;
+            DRectangle r = PyramidDown2.RectDown(chip.Rect);
+            while (r.Area > chip.Size)
+            {
+                r = PyramidDown2.RectDown(r);
+                depth++;
+                grow = (grow * 2) + 2;
+            }
+
+            (double cx, double cy) = chip.Rect.Center;
+            double sin = Math.Sin(chip.Angle), cos = Math.Cos(chip.Angle);
+            DRectangle rot = DRectangle.Empty;
+            DRectangle cr = chip.Rect;
+            var p = Affine.RotatePoint(cx, cy, cr.Left, cr.Top, sin, cos);
+            rot = rot.Union(p.X, p.Y);
+            p = Affine.RotatePoint(cx, cy, cr.Right, cr.Top, sin, cos);
+            rot = rot.Union(p.X, p.Y);
+            p = Affine.RotatePoint(cx, cy, cr.Left, cr.Bottom, sin, cos);
+            rot = rot.Union(p.X, p.Y);
+            p = Affine.RotatePoint(cx, cy, cr.Right, cr.Bottom, sin, cos);
+            rot = rot.Union(p.X, p.Y);
+            bbox = bbox.Union(rot.Grow(grow).Intersect(imageRect).ToRectangle());
+            maxDepth = Math.Max(depth, maxDepth);
+        }
+
+        RgbImage? sub = null;
+        var levels = new RgbImage[maxDepth];
+        if (maxDepth > 0)
+        {
+            sub = Crop(img, bbox);
+            levels[0] = PyramidDown2.Down(sub);
+            for (int i = 1; i < levels.Length; i++)
+            {
+                levels[i] = PyramidDown2.Down(levels[i - 1]);
+            }
+        }
+
+        var result = new RgbImage[chips.Count];
+        for (int i = 0; i < chips.Count; i++)
+        {
+            ChipDetails chip = chips[i];
+            if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
+            {
+                result[i] = BasicExtract(img, chip.Rect.ToRectangle());
+                continue;
+            }
+
+            var outImg = new RgbImage(chip.Rows, chip.Cols);
+            var (t0, t1, t2, level) = ChipCorners(chip, bbox);
+            Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
+            if (level == -1)
+            {
+                TransformBilinear(img, bbox, outImg, trns);
+            }
+            else
+            {
+                RgbImage src = levels[level];
+                TransformBilinear(src, new Rectangle(0, 0, src.Cols - 1, src.Rows - 1), outImg, trns);
+            }
+
+            result[i] = outImg;
+        }
+
+        return result;
+    }
+
+    /// <summary>Where the chip's top-left, top-right and bottom-left corners lie in the source (sub image or pyramid level).</summary>
+    internal static ((double X, double Y) T0, (double X, double Y) T1, (double X, double Y) T2, int Level) ChipCorners(ChipDetails chip, Rectangle bbox)
+    {
+        int level = -1;
+        DRectangle rect = chip.Rect.Translate(-bbox.Left, -bbox.Top);
+        while (PyramidDown2.RectDown(rect).Area > chip.Size)
+        {
+            level++;
+            rect = PyramidDown2.RectDown(rect);
+        }
+
+        (double rcx, double rcy) = rect.Center;
+        double s = Math.Sin(chip.Angle), co = Math.Cos(chip.Angle);
+        var t0 = Affine.RotatePoint(rcx, rcy, rect.Left, rect.Top, s, co);
+        var t1 = Affine.RotatePoint(rcx, rcy, rect.Right, rect.Top, s, co);
+        var t2 = Affine.RotatePoint(rcx, rcy, rect.Left, rect.Bottom, s, co);
+        return (t0, t1, t2, level);
+    }
+
+    /// <summary>
+    /// transform_image with interpolate_bilinear over the view <paramref name="area"/> of
+    /// <paramref name="src"/> (coordinates relative to the view's top-left), black outside.
+    /// </summary>
+    internal static void TransformBilinear(RgbImage src, Rectangle area, RgbImage dst, Affine map)
+    {
+        long nr = area.IsEmpty ? 0 : area.Height;
+        long nc = area.IsEmpty ? 0 : area.Width;
+        byte[] sp = src.Pixels;
+        byte[] dp = dst.Pixels;
+        int stride = src.Cols * 3;
+        for (int r = 0; r < dst.Rows; r++)
+        {
+            int o = r * dst.Cols * 3;
+            for (int c = 0; c < dst.Cols; c++, o += 3)
+            {
+                (double x, double y) = map.Apply(c, r);
+                double fl = Math.Floor(x);
+                double ft = Math.Floor(y);
+                if (!(fl >= 0 && ft >= 0 && fl + 1 < nc && ft + 1 < nr))
+                {
+                    dp[o] = 0;
+                    dp[o + 1] = 0;
+                    dp[o + 2] = 0;
+                    continue;
+                }
+
+                long left = (long)fl;
+                long top = (long)ft;
+                double lr = x - left;
+                double tb = y - top;
+                double omlr = 1 - lr;
+                double omtb = 1 - tb;
+                int i00 = (int)(((top + area.Top) * stride) + ((left + area.Left) * 3));
+                int i10 = i00 + stride;
+                for (int ch = 0; ch < 3; ch++)
+                {
+                    double tl = sp[i00 + ch];
+                    double tr = sp[i00 + 3 + ch];
+                    double bl = sp[i10 + ch];
+                    double br = sp[i10 + 3 + ch];
+                    double top2 = (omlr * tl) + (lr * tr);
+                    double bot2 = (omlr * bl) + (lr * br);
+                    double v = (omtb * top2) + (tb * bot2);
+                    dp[o + ch] = (byte)(int)v;
+                }
+            }
+        }
+    }
+
+    private static RgbImage Crop(RgbImage img, Rectangle r)
+    {
+        if (r.IsEmpty)
+        {
+            return new RgbImage(0, 0);
+        }
+
+        var res = new RgbImage((int)r.Height, (int)r.Width);
+        int rowBytes = (int)r.Width * 3;
+        for (int y = 0; y < res.Rows; y++)
+        {
+            Buffer.BlockCopy(img.Pixels, (int)((((r.Top + y) * img.Cols) + r.Left) * 3), res.Pixels, y * rowBytes, rowBytes);
+        }
+
+        return res;
+    }
+
+    private static RgbImage BasicExtract(RgbImage img, Rectangle location)
+    {
+        var chip = new RgbImage((int)location.Height, (int)location.Width);
+        Rectangle area = location.Intersect(new Rectangle(0, 0, img.Cols - 1, img.Rows - 1));
+        if (area.IsEmpty)
+        {
+            return chip;
+        }
+
+        int rowBytes = (int)area.Width * 3;
+        for (long rr = area.Top; rr <= area.Bottom; rr++)
+        {
+            long r = rr - location.Top;
+            long c = area.Left - location.Left;
+            Buffer.BlockCopy(img.Pixels, (int)(((rr * img.Cols) + area.Left) * 3), chip.Pixels, (int)(((r * chip.Cols) + c) * 3), rowBytes);
+        }
+
+        return chip;
+    }
+}

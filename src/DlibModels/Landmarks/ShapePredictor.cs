@@ -1,0 +1,555 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using DlibModels.Imaging;
+using DlibModels.Serialization;
+
+namespace DlibModels.Landmarks;
+
+/// <summary>
+/// dlib's <c>shape_predictor</c> (Kazemi and Sullivan's ensemble of regression trees), read from
+/// dlib's serialized format and evaluated exactly like dlib 19.24 does it (float arithmetic,
+/// nearest-pixel feature sampling, rounding of the parts with floor(v + 0.5)).
+/// </summary>
+/// <remarks>Instances are immutable and safe to use from several threads at once.</remarks>
+public sealed class ShapePredictor
+{
+    private const long MaxCount = 1L << 28;
+
+    private readonly float[] _initialShape;
+    private readonly bool _initialShapeNegativeDims;
+    private readonly Cascade[] _cascades;
+    private readonly int _maxFeatures;
+
+    private ShapePredictor(float[] initialShape, bool negativeDims, Cascade[] cascades)
+    {
+        _initialShape = initialShape;
+        _initialShapeNegativeDims = negativeDims;
+        _cascades = cascades;
+        int max = 0;
+        foreach (Cascade c in cascades)
+        {
+            max = Math.Max(max, c.Anchor.Length);
+        }
+
+        _maxFeatures = max;
+    }
+
+    /// <summary>Number of parts each prediction has.</summary>
+    public int NumParts => _initialShape.Length / 2;
+
+    /// <summary>Number of cascade levels.</summary>
+    public int NumCascades => _cascades.Length;
+
+    /// <summary>Total number of trees over all cascade levels.</summary>
+    public int NumTrees
+    {
+        get
+        {
+            int n = 0;
+            foreach (Cascade c in _cascades)
+            {
+                n += c.NumTrees;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>dlib's <c>num_features()</c>: the total number of leaves over all trees.</summary>
+    public long NumFeatures
+    {
+        get
+        {
+            long n = 0;
+            foreach (Cascade c in _cascades)
+            {
+                n += c.LeafStart[c.NumTrees];
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Loads a shape predictor file (optionally .bz2 compressed) that holds only the predictor.</summary>
+    /// <exception cref="DlibFormatException">The file is not a valid shape predictor.</exception>
+    public static ShapePredictor Load(string path)
+    {
+        DlibReader reader = ModelFile.OpenReader(path);
+        ShapePredictor sp = Read(reader);
+        reader.RequireEnd();
+        return sp;
+    }
+
+    /// <summary>
+    /// Reads a serialized <c>dlib::shape_predictor</c> at the reader's position (for example after a
+    /// network in the vehicle and hipsterizer files), leaving the reader just after it.
+    /// </summary>
+    /// <exception cref="DlibFormatException">The data is not a valid shape predictor.</exception>
+    public static ShapePredictor Read(DlibReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        using var scope = reader.Enter("shape_predictor");
+        reader.ReadVersion("shape_predictor", 1);
+
+        float[] initial;
+        bool initialNeg;
+        using (reader.Enter("initial_shape"))
+        {
+            (initial, initialNeg) = ReadColumnVector(reader, -1);
+            if (initial.Length == 0 || initial.Length % 2 != 0)
+            {
+                throw reader.Error($"the initial shape has {initial.Length} values; expected a positive even number");
+            }
+        }
+
+        int numParts = initial.Length / 2;
+        var cascades = new List<Cascade>();
+        Cascade.Builder[] builders;
+        using (reader.Enter("forests"))
+        {
+            long numCascades = reader.ReadSize("number of cascade levels", 100000);
+            builders = new Cascade.Builder[numCascades];
+            for (long c = 0; c < numCascades; c++)
+            {
+                using var cs = reader.Enter($"cascade {c}");
+                builders[c] = Cascade.Builder.ReadTrees(reader, initial.Length);
+            }
+        }
+
+        using (reader.Enter("anchor_idx"))
+        {
+            long n = reader.ReadSize("number of anchor index lists", 100000);
+            if (n != builders.Length)
+            {
+                throw reader.Error($"there are {n} anchor index lists but {builders.Length} cascade levels");
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                long count = reader.ReadSize($"anchor count of cascade {c}", MaxCount);
+                var anchors = new int[count];
+                for (long i = 0; i < count; i++)
+                {
+                    long start = reader.Position;
+                    long a = reader.ReadInt64();
+                    if (a < 0 || a >= numParts)
+                    {
+                        throw reader.ErrorAt(start, $"anchor index {a} of cascade {c} is outside 0..{numParts - 1}");
+                    }
+
+                    anchors[i] = (int)a;
+                }
+
+                builders[c].Anchor = anchors;
+            }
+        }
+
+        using (reader.Enter("deltas"))
+        {
+            long n = reader.ReadSize("number of delta lists", 100000);
+            if (n != builders.Length)
+            {
+                throw reader.Error($"there are {n} delta lists but {builders.Length} cascade levels");
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                long count = reader.ReadSize($"delta count of cascade {c}", MaxCount);
+                if (count != builders[c].Anchor!.Length)
+                {
+                    throw reader.Error($"cascade {c} has {count} deltas but {builders[c].Anchor!.Length} anchors");
+                }
+
+                var dx = new float[count];
+                var dy = new float[count];
+                for (long i = 0; i < count; i++)
+                {
+                    dx[i] = reader.ReadFloat();
+                    dy[i] = reader.ReadFloat();
+                }
+
+                builders[c].DeltaX = dx;
+                builders[c].DeltaY = dy;
+                cascades.Add(builders[c].Build(reader, c));
+            }
+        }
+
+        return new ShapePredictor(initial, initialNeg, cascades.ToArray());
+    }
+
+    /// <summary>Writes the predictor in dlib's format, byte-identical to the file it was read from.</summary>
+    public void Write(DlibWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteInt(1);
+        WriteColumnVector(writer, _initialShape, _initialShapeNegativeDims);
+        writer.WriteInt(_cascades.Length);
+        foreach (Cascade c in _cascades)
+        {
+            writer.WriteInt(c.NumTrees);
+            for (int t = 0; t < c.NumTrees; t++)
+            {
+                int s0 = c.SplitStart[t];
+                int s1 = c.SplitStart[t + 1];
+                writer.WriteInt(s1 - s0);
+                for (int s = s0; s < s1; s++)
+                {
+                    writer.WriteInt(c.Idx1[s]);
+                    writer.WriteInt(c.Idx2[s]);
+                    writer.WriteFloat(c.Thresh[s]);
+                }
+
+                int l0 = c.LeafStart[t];
+                int l1 = c.LeafStart[t + 1];
+                writer.WriteInt(l1 - l0);
+                for (int l = l0; l < l1; l++)
+                {
+                    WriteColumnVector(writer, c.Leaves.AsSpan(l * _initialShape.Length, _initialShape.Length), c.LeafNegativeDims[l]);
+                }
+            }
+        }
+
+        writer.WriteInt(_cascades.Length);
+        foreach (Cascade c in _cascades)
+        {
+            writer.WriteInt(c.Anchor.Length);
+            foreach (int a in c.Anchor)
+            {
+                writer.WriteInt(a);
+            }
+        }
+
+        writer.WriteInt(_cascades.Length);
+        foreach (Cascade c in _cascades)
+        {
+            writer.WriteInt(c.Anchor.Length);
+            for (int i = 0; i < c.Anchor.Length; i++)
+            {
+                writer.WriteFloat(c.DeltaX[i]);
+                writer.WriteFloat(c.DeltaY[i]);
+            }
+        }
+    }
+
+    /// <summary>The serialized bytes (uncompressed), as <see cref="Write(DlibWriter)"/> writes them.</summary>
+    public byte[] ToBytes()
+    {
+        using var ms = new MemoryStream();
+        Write(new DlibWriter(ms));
+        return ms.ToArray();
+    }
+
+    /// <summary>Predicts the parts of the object in <paramref name="box"/> of an RGB image (dlib uses (r+g+b)/3 as intensity).</summary>
+    public FullObjectDetection Predict(RgbImage image, Rectangle box)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return PredictCore(new RgbSource(image), box);
+    }
+
+    /// <summary>Predicts the parts of the object in <paramref name="box"/> of a grayscale image.</summary>
+    public FullObjectDetection Predict(GrayImage image, Rectangle box)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return PredictCore(new GraySource(image), box);
+    }
+
+    private FullObjectDetection PredictCore<TSource>(TSource src, Rectangle box)
+        where TSource : struct, IIntensitySource
+    {
+        int n = _initialShape.Length;
+        float[] shapeArr = ArrayPool<float>.Shared.Rent(n);
+        float[] featArr = ArrayPool<float>.Shared.Rent(Math.Max(1, _maxFeatures));
+        try
+        {
+            Span<float> shape = shapeArr.AsSpan(0, n);
+            _initialShape.CopyTo(shape);
+            double sx = box.Right - box.Left;
+            double sy = box.Bottom - box.Top;
+            double ox = box.Left;
+            double oy = box.Top;
+            int rows = src.Rows;
+            int cols = src.Cols;
+
+            foreach (Cascade c in _cascades)
+            {
+                ShapeMath.SimilarityMatrix(_initialShape, shape, out float m00, out float m01, out float m10, out float m11);
+                int nf = c.Anchor.Length;
+                Span<float> feats = featArr.AsSpan(0, nf);
+                int[] anchor = c.Anchor;
+                float[] dxs = c.DeltaX;
+                float[] dys = c.DeltaY;
+                for (int i = 0; i < nf; i++)
+                {
+                    float dx = dxs[i];
+                    float dy = dys[i];
+                    int a = anchor[i] * 2;
+                    float fx = (m00 * dx) + (m01 * dy);
+                    float fy = (m10 * dx) + (m11 * dy);
+                    fx += shape[a];
+                    fy += shape[a + 1];
+                    double px = Math.Floor((sx * fx) + ox + 0.5);
+                    double py = Math.Floor((sy * fy) + oy + 0.5);
+                    if (px >= 0 && py >= 0 && px < cols && py < rows)
+                    {
+                        feats[i] = src.At((int)py, (int)px);
+                    }
+                    else
+                    {
+                        feats[i] = 0;
+                    }
+                }
+
+                int[] idx1 = c.Idx1;
+                int[] idx2 = c.Idx2;
+                float[] thresh = c.Thresh;
+                float[] leaves = c.Leaves;
+                int[] splitStart = c.SplitStart;
+                int[] leafStart = c.LeafStart;
+                for (int t = 0; t < c.NumTrees; t++)
+                {
+                    int s0 = splitStart[t];
+                    int ns = splitStart[t + 1] - s0;
+                    int i = 0;
+                    while (i < ns)
+                    {
+                        int s = s0 + i;
+                        i = feats[idx1[s]] - feats[idx2[s]] > thresh[s] ? (2 * i) + 1 : (2 * i) + 2;
+                    }
+
+                    int leaf = leafStart[t] + (i - ns);
+                    AddInPlace(shape, leaves.AsSpan(leaf * n, n));
+                }
+            }
+
+            var parts = new Point[n / 2];
+            for (int p = 0; p < parts.Length; p++)
+            {
+                parts[p] = Point.Round((sx * shape[2 * p]) + ox, (sy * shape[(2 * p) + 1]) + oy);
+            }
+
+            return new FullObjectDetection(box, parts, noCopy: true);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(shapeArr);
+            ArrayPool<float>.Shared.Return(featArr);
+        }
+    }
+
+    private static void AddInPlace(Span<float> acc, ReadOnlySpan<float> add)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= acc.Length - w; i += w)
+            {
+                (new Vector<float>(acc[i..]) + new Vector<float>(add[i..])).CopyTo(acc[i..]);
+            }
+        }
+
+        for (; i < acc.Length; i++)
+        {
+            acc[i] += add[i];
+        }
+    }
+
+    private static (float[] Values, bool NegativeDims) ReadColumnVector(DlibReader reader, int expectedLength)
+    {
+        long start = reader.Position;
+        long nr = reader.ReadInt64();
+        long nc = reader.ReadInt64();
+        bool neg = nr < 0 || nc < 0;
+        if (neg && (nr > 0 || nc > 0))
+        {
+            throw reader.ErrorAt(start, $"matrix dimensions {nr}x{nc} mix signs");
+        }
+
+        nr = Math.Abs(nr);
+        nc = Math.Abs(nc);
+        if (nc != 1 && !(nr == 0 && nc == 0))
+        {
+            throw reader.ErrorAt(start, $"expected a column vector, found a {nr}x{nc} matrix");
+        }
+
+        if (nr > MaxCount || nr > reader.Remaining / 2)
+        {
+            throw reader.ErrorAt(start, $"column vector of {nr} values does not fit in the remaining {reader.Remaining} bytes");
+        }
+
+        if (expectedLength >= 0 && nr != expectedLength)
+        {
+            throw reader.ErrorAt(start, $"expected a vector of {expectedLength} values, found {nr}");
+        }
+
+        var values = new float[nr];
+        for (long i = 0; i < nr; i++)
+        {
+            values[i] = reader.ReadFloat();
+        }
+
+        return (values, neg);
+    }
+
+    private static void WriteColumnVector(DlibWriter writer, ReadOnlySpan<float> values, bool negativeDims)
+    {
+        long nr = values.Length;
+        long nc = 1;
+        writer.WriteInt(negativeDims ? -nr : nr);
+        writer.WriteInt(negativeDims ? -nc : nc);
+        foreach (float v in values)
+        {
+            writer.WriteFloat(v);
+        }
+    }
+
+    private interface IIntensitySource
+    {
+        int Rows { get; }
+
+        int Cols { get; }
+
+        float At(int r, int c);
+    }
+
+    private readonly struct RgbSource(RgbImage img) : IIntensitySource
+    {
+        private readonly byte[] _px = img.Pixels;
+
+        public int Rows { get; } = img.Rows;
+
+        public int Cols { get; } = img.Cols;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int r, int c)
+        {
+            int o = ((r * Cols) + c) * 3;
+            return (_px[o] + _px[o + 1] + _px[o + 2]) / 3;
+        }
+    }
+
+    private readonly struct GraySource(GrayImage img) : IIntensitySource
+    {
+        private readonly byte[] _px = img.Pixels;
+
+        public int Rows { get; } = img.Rows;
+
+        public int Cols { get; } = img.Cols;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int r, int c) => _px[(r * Cols) + c];
+    }
+
+    private sealed class Cascade
+    {
+        public required int NumTrees { get; init; }
+
+        public required int[] SplitStart { get; init; }
+
+        public required int[] LeafStart { get; init; }
+
+        public required int[] Idx1 { get; init; }
+
+        public required int[] Idx2 { get; init; }
+
+        public required float[] Thresh { get; init; }
+
+        public required float[] Leaves { get; init; }
+
+        public required bool[] LeafNegativeDims { get; init; }
+
+        public required int[] Anchor { get; init; }
+
+        public required float[] DeltaX { get; init; }
+
+        public required float[] DeltaY { get; init; }
+
+        internal sealed class Builder
+        {
+            private readonly List<int> _splitStart = [0];
+            private readonly List<int> _leafStart = [0];
+            private readonly List<long> _idx1 = [];
+            private readonly List<long> _idx2 = [];
+            private readonly List<float> _thresh = [];
+            private readonly List<float> _leaves = [];
+            private readonly List<bool> _leafNeg = [];
+
+            public int[]? Anchor { get; set; }
+
+            public float[]? DeltaX { get; set; }
+
+            public float[]? DeltaY { get; set; }
+
+            public static Builder ReadTrees(DlibReader reader, int shapeLength)
+            {
+                var b = new Builder();
+                long numTrees = reader.ReadSize("number of trees", MaxCount);
+                for (long t = 0; t < numTrees; t++)
+                {
+                    using var ts = reader.Enter($"tree {t}");
+                    long numSplits = reader.ReadSize("number of splits", 1 << 24);
+                    for (long s = 0; s < numSplits; s++)
+                    {
+                        b._idx1.Add(reader.ReadInt64());
+                        b._idx2.Add(reader.ReadInt64());
+                        b._thresh.Add(reader.ReadFloat());
+                    }
+
+                    long leafStart = reader.Position;
+                    long numLeaves = reader.ReadSize("number of leaves", 1 << 25);
+                    if (numLeaves != numSplits + 1 || (numLeaves & (numLeaves - 1)) != 0)
+                    {
+                        throw reader.ErrorAt(leafStart, $"a tree with {numSplits} splits must have {numSplits + 1} leaves (a power of two), found {numLeaves}");
+                    }
+
+                    for (long l = 0; l < numLeaves; l++)
+                    {
+                        (float[] v, bool neg) = ReadColumnVector(reader, shapeLength);
+                        b._leaves.AddRange(v);
+                        b._leafNeg.Add(neg);
+                    }
+
+                    b._splitStart.Add(b._idx1.Count);
+                    b._leafStart.Add(b._leafNeg.Count);
+                }
+
+                return b;
+            }
+
+            public Cascade Build(DlibReader reader, int level)
+            {
+                int nf = Anchor!.Length;
+                var idx1 = new int[_idx1.Count];
+                var idx2 = new int[_idx2.Count];
+                for (int i = 0; i < idx1.Length; i++)
+                {
+                    long a = _idx1[i];
+                    long b = _idx2[i];
+                    if (a < 0 || a >= nf || b < 0 || b >= nf)
+                    {
+                        throw reader.Error($"cascade {level} has a split on feature pixels {a} and {b}, but only {nf} feature pixels");
+                    }
+
+                    idx1[i] = (int)a;
+                    idx2[i] = (int)b;
+                }
+
+                return new Cascade
+                {
+                    NumTrees = _splitStart.Count - 1,
+                    SplitStart = _splitStart.ToArray(),
+                    LeafStart = _leafStart.ToArray(),
+                    Idx1 = idx1,
+                    Idx2 = idx2,
+                    Thresh = _thresh.ToArray(),
+                    Leaves = _leaves.ToArray(),
+                    LeafNegativeDims = _leafNeg.ToArray(),
+                    Anchor = Anchor,
+                    DeltaX = DeltaX!,
+                    DeltaY = DeltaY!,
+                };
+            }
+        }
+    }
+}

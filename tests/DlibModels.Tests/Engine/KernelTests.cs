@@ -1,0 +1,272 @@
+using DlibModels.Dnn;
+using DlibModels.Dnn.Engine;
+
+namespace DlibModels.Tests.Engine;
+
+/// <summary>Engine kernels against naive reference loops.</summary>
+public sealed class KernelTests
+{
+    /// <summary>Convolution (packed, SIMD and scalar, 1 and 2 threads) against a direct loop.</summary>
+    [Theory]
+    [InlineData(1, 3, 16, 5, 5, 2, 2, 0, 0, 23, 19)]
+    [InlineData(2, 7, 13, 5, 5, 1, 1, 2, 2, 17, 21)]
+    [InlineData(1, 4, 1, 9, 9, 1, 1, 4, 4, 12, 11)]
+    [InlineData(3, 5, 8, 3, 3, 2, 2, 0, 0, 9, 9)]
+    [InlineData(1, 2, 6, 1, 1, 1, 1, 0, 0, 4, 40)]
+    [InlineData(1, 3, 7, 7, 7, 2, 2, 0, 0, 31, 30)]
+    [InlineData(2, 6, 12, 3, 3, 1, 1, 1, 1, 33, 35)]
+    public void ConvolutionMatchesNaive(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
+    {
+        float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 1);
+        float[] b = EngineTestUtil.RandomArray(co, 2);
+        var layer = new ConvolutionLayer(co, ci, kh, kw, sy, sx, py, px, w, b);
+        using Tensor x = EngineTestUtil.Random(n, ci, rows, cols, 3);
+        float[] expected = NaiveConv(x, layer);
+        foreach (bool simd in new[] { true, false })
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var conv = new PackedConvolution(layer);
+                using Tensor y = conv.Forward(x, threads, simd);
+                Assert.Equal(new[] { n, co, layer.OutputSize(rows, cols).Rows, layer.OutputSize(rows, cols).Cols }, y.Shape);
+                AssertClose(expected, y.Span, 1e-5f, $"simd={simd} threads={threads}");
+            }
+        }
+    }
+
+    /// <summary>The fused epilogue gives exactly what separate affine and relu passes give.</summary>
+    [Fact]
+    public void FusedAffineReluEqualsSeparatePasses()
+    {
+        const int co = 9;
+        var layer = new ConvolutionLayer(co, 4, 5, 5, 1, 1, 2, 2, EngineTestUtil.RandomArray(co * 4 * 25, 5), EngineTestUtil.RandomArray(co, 6));
+        var affine = new AffineLayer(true, EngineTestUtil.RandomArray(co, 7), EngineTestUtil.RandomArray(co, 8));
+        using Tensor x = EngineTestUtil.Random(2, 4, 20, 18, 9);
+        using Tensor fused = new PackedConvolution(layer, affine, relu: true).Forward(x, 2);
+        using Tensor sep = new PackedConvolution(layer).Forward(x, 1);
+        Kernels.AffineInPlace(sep, affine);
+        Kernels.ReluInPlace(sep);
+        Assert.Equal(sep.ToArray(), fused.ToArray());
+    }
+
+    /// <summary>Max and average pooling with padding; averages divide by the clipped window.</summary>
+    [Theory]
+    [InlineData(PoolKind.Max, 3, 3, 2, 2, 0, 0)]
+    [InlineData(PoolKind.Average, 2, 2, 2, 2, 0, 0)]
+    [InlineData(PoolKind.Average, 3, 3, 1, 1, 1, 1)]
+    [InlineData(PoolKind.Max, 3, 3, 1, 1, 1, 1)]
+    [InlineData(PoolKind.Average, 0, 0, 1, 1, 0, 0)]
+    public void PoolingMatchesNaive(PoolKind kind, int wh, int ww, int sy, int sx, int py, int px)
+    {
+        var layer = new PoolLayer(kind, wh, ww, sy, sx, py, px);
+        using Tensor x = EngineTestUtil.Random(2, 3, 11, 10, 11);
+        using Tensor y = Kernels.Pool(x, layer);
+        int h = wh == 0 ? x.Rows : wh;
+        int w = ww == 0 ? x.Cols : ww;
+        int oh = 1 + ((x.Rows + (2 * py) - h) / sy);
+        int ow = 1 + ((x.Cols + (2 * px) - w) / sx);
+        Assert.Equal(new[] { 2, 3, oh, ow }, y.Shape);
+        for (int n = 0; n < 2; n++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                for (int r = 0; r < oh; r++)
+                {
+                    for (int c = 0; c < ow; c++)
+                    {
+                        double acc = kind == PoolKind.Max ? double.NegativeInfinity : 0;
+                        int cnt = 0;
+                        for (int yy = (r * sy) - py; yy < (r * sy) - py + h; yy++)
+                        {
+                            for (int xx = (c * sx) - px; xx < (c * sx) - px + w; xx++)
+                            {
+                                if (yy >= 0 && yy < x.Rows && xx >= 0 && xx < x.Cols)
+                                {
+                                    float v = x[n, k, yy, xx];
+                                    acc = kind == PoolKind.Max ? Math.Max(acc, v) : acc + v;
+                                    cnt++;
+                                }
+                            }
+                        }
+
+                        double expected = kind == PoolKind.Max ? acc : acc / cnt;
+                        Assert.True(Math.Abs(expected - y[n, k, r, c]) <= 1e-6, $"pool at {n},{k},{r},{c}: {expected} vs {y[n, k, r, c]}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>tt::add with different shapes zero-extends the smaller tensor.</summary>
+    [Fact]
+    public void AddZeroExtends()
+    {
+        using Tensor a = EngineTestUtil.Random(2, 3, 4, 5, 1);
+        using Tensor b = EngineTestUtil.Random(2, 5, 3, 6, 2);
+        using Tensor s = Kernels.Add(a, b);
+        Assert.Equal(new[] { 2, 5, 4, 6 }, s.Shape);
+        for (int n = 0; n < 2; n++)
+        {
+            for (int k = 0; k < 5; k++)
+            {
+                for (int r = 0; r < 4; r++)
+                {
+                    for (int c = 0; c < 6; c++)
+                    {
+                        float va = k < 3 && c < 5 ? a[n, k, r, c] : 0f;
+                        float vb = r < 3 ? b[n, k, r, c] : 0f;
+                        Assert.Equal(va + vb, s[n, k, r, c]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Fully connected: out = x·W + b with W stored [in][out].</summary>
+    [Fact]
+    public void FullyConnectedMatchesNaive()
+    {
+        const int inputs = 2 * 3 * 3;
+        const int outs = 13;
+        var layer = new FullyConnectedLayer(outs, inputs, EngineTestUtil.RandomArray(inputs * outs, 3), EngineTestUtil.RandomArray(outs, 4));
+        using Tensor x = EngineTestUtil.Random(3, 2, 3, 3, 5);
+        using Tensor y = Kernels.FullyConnected(x, layer);
+        Assert.Equal(new[] { 3, outs, 1, 1 }, y.Shape);
+        for (int n = 0; n < 3; n++)
+        {
+            for (int o = 0; o < outs; o++)
+            {
+                double acc = layer.BiasesArray[o];
+                for (int i = 0; i < inputs; i++)
+                {
+                    acc += x.Span[(n * inputs) + i] * layer.WeightsArray[(i * outs) + o];
+                }
+
+                Assert.True(Math.Abs(acc - y[n, o, 0, 0]) < 1e-5);
+            }
+        }
+    }
+
+    /// <summary>Softmax over channels sums to one at every location; concat stacks channels.</summary>
+    [Fact]
+    public void SoftmaxAndConcat()
+    {
+        using Tensor x = EngineTestUtil.Random(2, 4, 2, 3, 6);
+        using Tensor p = Kernels.Softmax(x);
+        for (int n = 0; n < 2; n++)
+        {
+            for (int r = 0; r < 2; r++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    double s = 0;
+                    for (int k = 0; k < 4; k++)
+                    {
+                        s += p[n, k, r, c];
+                    }
+
+                    Assert.True(Math.Abs(s - 1) < 1e-6);
+                }
+            }
+        }
+
+        using Tensor y = EngineTestUtil.Random(2, 1, 2, 3, 7);
+        using Tensor cat = Kernels.Concat(new[] { x, y });
+        Assert.Equal(new[] { 2, 5, 2, 3 }, cat.Shape);
+        Assert.Equal(x[1, 3, 1, 2], cat[1, 3, 1, 2]);
+        Assert.Equal(y[1, 0, 1, 2], cat[1, 4, 1, 2]);
+    }
+
+    /// <summary>Tags, skips and add_prev through the executor (a small residual block), fused and unfused.</summary>
+    [Fact]
+    public void ExecutorRunsResidualBlock()
+    {
+        var conv1 = new ConvolutionLayer(4, 3, 3, 3, 1, 1, 1, 1, EngineTestUtil.RandomArray(4 * 3 * 9, 1), EngineTestUtil.RandomArray(4, 2));
+        var bn = new AffineLayer(true, EngineTestUtil.RandomArray(4, 3), EngineTestUtil.RandomArray(4, 4));
+        var conv2 = new ConvolutionLayer(4, 4, 3, 3, 2, 2, 0, 0, EngineTestUtil.RandomArray(4 * 4 * 9, 5), Array.Empty<float>());
+        var layers = new Layer[]
+        {
+            new TagLayer(1), conv1, bn, new ReluLayer(), new TagLayer(2), new SkipLayer(1), new PoolLayer(PoolKind.Average, 2, 2, 2, 2, 0, 0),
+            new AddPrevLayer(2), new ReluLayer(), new TagLayer(3), conv2, new AddPrevLayer(3), new PoolLayer(PoolKind.Average, 0, 0, 1, 1, 0, 0),
+            new FullyConnectedLayer(5, 4, EngineTestUtil.RandomArray(20, 6), EngineTestUtil.RandomArray(5, 7)),
+        };
+        var net = new DnnNetwork(new InputLayer(InputKind.RgbImage, 0, 0, 0), layers, new MulticlassLogLoss(), "test");
+        using Tensor x = EngineTestUtil.Random(2, 3, 12, 10, 8);
+        float[] xCopy = x.ToArray();
+
+        // Reference, by hand.
+        using Tensor c1 = new PackedConvolution(conv1).Forward(x, 1, false);
+        Kernels.AffineInPlace(c1, bn);
+        Kernels.ReluInPlace(c1);
+        using Tensor pooled = Kernels.Pool(x, new PoolLayer(PoolKind.Average, 2, 2, 2, 2, 0, 0));
+        using Tensor sum = Kernels.Add(pooled, c1);
+        Kernels.ReluInPlace(sum);
+        using Tensor c2 = new PackedConvolution(conv2).Forward(sum, 1, false);
+        using Tensor sum2 = Kernels.Add(c2, sum);
+        using Tensor g = Kernels.Pool(sum2, new PoolLayer(PoolKind.Average, 0, 0, 1, 1, 0, 0));
+        using Tensor expected = Kernels.FullyConnected(g, (FullyConnectedLayer)layers[^1]);
+
+        var exec = new DnnExecutor(net, 2);
+        using Tensor y = exec.Forward(x);
+        AssertClose(expected.ToArray(), y.Span, 1e-5f, "fused");
+        IReadOnlyList<LayerStatistics> stats = exec.ForwardWithStatistics(x, out Tensor y2);
+        using (y2)
+        {
+            AssertClose(expected.ToArray(), y2.Span, 1e-5f, "unfused");
+        }
+
+        Assert.Equal(layers.Length + 1, stats.Count);
+        Assert.Equal(layers.Length + 1, stats[0].Index);
+        Assert.Equal(1, stats[^1].Index);
+        Assert.Equal(xCopy, x.ToArray());
+    }
+
+    private static float[] NaiveConv(Tensor x, ConvolutionLayer l)
+    {
+        (int oh, int ow) = l.OutputSize(x.Rows, x.Cols);
+        var y = new float[x.N * l.NumFilters * oh * ow];
+        int idx = 0;
+        for (int n = 0; n < x.N; n++)
+        {
+            for (int o = 0; o < l.NumFilters; o++)
+            {
+                for (int r = 0; r < oh; r++)
+                {
+                    for (int c = 0; c < ow; c++)
+                    {
+                        double acc = 0;
+                        for (int i = 0; i < l.InputChannels; i++)
+                        {
+                            for (int ky = 0; ky < l.KernelRows; ky++)
+                            {
+                                for (int kx = 0; kx < l.KernelCols; kx++)
+                                {
+                                    int yy = (r * l.StrideY) - l.PaddingY + ky;
+                                    int xx = (c * l.StrideX) - l.PaddingX + kx;
+                                    if (yy >= 0 && yy < x.Rows && xx >= 0 && xx < x.Cols)
+                                    {
+                                        acc += x[n, i, yy, xx] * l.WeightsArray[(((o * l.InputChannels) + i) * l.KernelRows + ky) * l.KernelCols + kx];
+                                    }
+                                }
+                            }
+                        }
+
+                        y[idx++] = (float)(acc + (l.HasBias ? l.BiasesArray[o] : 0));
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
+    private static void AssertClose(float[] expected, ReadOnlySpan<float> actual, float tol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float diff = Math.Abs(expected[i] - actual[i]);
+            Assert.True(diff <= tol * Math.Max(1f, Math.Abs(expected[i])), $"{what}: index {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+}
