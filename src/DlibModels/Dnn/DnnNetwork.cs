@@ -27,6 +27,13 @@ public sealed class DnnNetwork
     /// <summary>The architecture (dlib type expression or inferred description) the file was matched with.</summary>
     public string Architecture { get; }
 
+    /// <summary>
+    /// A short name for the architecture: the built-in's (e.g. <c>face_recognition_resnet_v1</c>),
+    /// <c>given</c> for a caller's type expression, <c>inferred</c> when guessed from the file; null
+    /// when unknown.
+    /// </summary>
+    public string? ArchitectureName { get; init; }
+
     /// <summary>Total learnable parameters as <c>dlib::count_parameters</c> reports them.</summary>
     public long ParameterCount
     {

@@ -57,4 +57,16 @@ public class DnnLoaderTests
         DnnNetwork net = DnnLoader.LoadNetwork(path);
         Assert.Equal(expected, net.ParameterCount);
     }
+
+    [SkippableTheory]
+    [InlineData("mmod_human_face_detector.dat.bz2", "face_mmod_net")]
+    [InlineData("mmod_rear_end_vehicle_detector.dat.bz2", "vehicle_mmod_net")]
+    [InlineData("mmod_front_and_rear_end_vehicle_detector.dat.bz2", "vehicle_mmod_net")]
+    [InlineData("face_recognition_densenet_model_v1.dat.bz2", "face_recognition_densenet_v1")]
+    [InlineData("dnn_gender_classifier_v1.dat.bz2", "inferred")]
+    public void Network_reports_the_architecture_it_was_matched_with(string file, string name)
+    {
+        DnnNetwork net = DnnLoader.LoadNetwork(TestPaths.Model(file));
+        Assert.Equal(name, net.ArchitectureName);
+    }
 }

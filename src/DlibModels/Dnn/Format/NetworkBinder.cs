@@ -24,11 +24,11 @@ internal static class NetworkBinder
             {
                 NodeKind.Tag => new TagLayer((int)node.Numbers[0]),
                 NodeKind.Skip => new SkipLayer((int)node.Numbers[0]),
-                _ => BindLayer(source, i, w.Details ?? throw Fail(source, content.StartOffset, $"layer<{i}>", "the architecture has a layer where the file has a tag or skip"), node, strictFilters),
+                _ => BindLayer(source, i, w.Details ?? throw Fail(source, content.StartOffset, $"layer<{i}>", "the architecture has a layer where the file has a tag or skip"), node, strictFilters && !(i == 0 && arch.Loss == "loss_mmod")),
             });
         }
 
-        var network = new DnnNetwork(input, layers, loss, archName == "inferred" ? "inferred: " + arch.Text : arch.Text);
+        var network = new DnnNetwork(input, layers, loss, archName == "inferred" ? "inferred: " + arch.Text : arch.Text) { ArchitectureName = archName };
         ShapeChecker.Check(source, content, network);
         return network;
     }
