@@ -43,13 +43,26 @@ public sealed class MmodDetector
     public IReadOnlyList<DetectorWindow> Windows => loss.Windows;
 
     /// <summary>
+    /// The largest image accepted, in pixels (24 megapixels, e.g. 6000×4000). Peak memory grows by
+    /// about 180 bytes per pixel (the tiled pyramid tensor and the first layers' outputs), so this
+    /// bounds one detection at roughly 4.5 GB; dlib itself needs several times that.
+    /// </summary>
+    public const long MaxPixels = 24_000_000;
+
+    /// <summary>
     /// Detects objects in <paramref name="image"/>, like dlib's <c>net(img)</c> or
     /// <c>net.process(img, adjustThreshold)</c>: every output above the threshold becomes a candidate,
     /// then greedy non-max suppression keeps the best, highest confidence first.
     /// </summary>
+    /// <exception cref="ArgumentException">The image has more than <see cref="MaxPixels"/> pixels.</exception>
     public IReadOnlyList<MmodDetection> Detect(RgbImage image, double adjustThreshold = 0)
     {
         ArgumentNullException.ThrowIfNull(image);
+        if ((long)image.Rows * image.Cols > MaxPixels)
+        {
+            throw new ArgumentException($"a {image.Cols}x{image.Rows} image has more than the {MaxPixels} pixels the MMOD detector accepts (the image pyramid needs about 180 bytes per pixel); detect on a smaller or tiled image, or upsample less", nameof(image));
+        }
+
         if (image.Rows == 0 || image.Cols == 0)
         {
             return Array.Empty<MmodDetection>();
