@@ -20,8 +20,9 @@ public sealed class FacePipelineTests
     private const string Sp68 = "shape_predictor_68_face_landmarks.dat.bz2";
 
     private static readonly Lazy<FaceRecognitionModel> Recognition = new(() => FaceRecognitionModel.Load(TestPaths.Model(Net)));
-    private static readonly Lazy<ShapePredictor> Predictor5 = new(() => ShapePredictor.Load(TestPaths.Model(Sp5)));
-    private static readonly Lazy<ShapePredictor> Predictor68 = new(() => ShapePredictor.Load(TestPaths.Model(Sp68)));
+    private static Lazy<ShapePredictor> Predictor5 => DlibModels.Tests.Landmarks.LandmarkGoldens.Sp5;
+
+    private static Lazy<ShapePredictor> Predictor68 => DlibModels.Tests.Landmarks.LandmarkGoldens.Sp68;
 
     [SkippableTheory]
     [InlineData("descriptors_hog_shape_predictor_5_face_landmarks.json", 5)]
@@ -100,5 +101,39 @@ public sealed class FacePipelineTests
         int[] expected = result.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
         Assert.Equal(expected, labels);
         Assert.Equal(result.GetProperty("num_clusters").GetInt32(), labels.Distinct().Count());
+    }
+}
+
+/// <summary>face_landmark_detection_ex.cpp's way: pyramid_up, HOG, 68-point predictor, all in the upsampled image.</summary>
+public sealed class UpsampledLandmarkTests
+{
+    [SkippableFact]
+    public void Landmarks_in_the_upsampled_image_match_dlib()
+    {
+        TestPaths.Model("shape_predictor_68_face_landmarks.dat.bz2");
+        ShapePredictor sp = DlibModels.Tests.Landmarks.LandmarkGoldens.Sp68.Value;
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(TestPaths.SharedFile("reference/landmarks_68_hog_up1.json")));
+        int faces = 0;
+        foreach (JsonElement result in doc.RootElement.GetProperty("results").EnumerateArray())
+        {
+            string image = result.GetProperty("image").GetString()!;
+            RgbImage up = PyramidUp.Up(ImageFile.LoadRgb(TestPaths.SharedFile(image)));
+            IReadOnlyList<DlibModels.Detection.Hog.HogDetection> found = DlibModels.Detection.Hog.HogObjectDetector.FrontalFace.Detect(up);
+            JsonElement[] expected = result.GetProperty("faces").EnumerateArray().ToArray();
+            Assert.True(expected.Length == found.Count, $"{image}: {found.Count} faces, dlib found {expected.Length}");
+            for (int i = 0; i < expected.Length; i++)
+            {
+                FullObjectDetection shape = sp.Predict(up, found[i].Rect);
+                long[][] ep = expected[i].GetProperty("parts").EnumerateArray().Select(p => p.EnumerateArray().Select(v => v.GetInt64()).ToArray()).ToArray();
+                for (int j = 0; j < ep.Length; j++)
+                {
+                    Assert.True(ep[j][0] == shape.Part(j).X && ep[j][1] == shape.Part(j).Y, $"{image} face {i} part {j}: ({shape.Part(j).X},{shape.Part(j).Y}) vs dlib ({ep[j][0]},{ep[j][1]})");
+                }
+
+                faces++;
+            }
+        }
+
+        Assert.True(faces > 40, $"only {faces} faces compared");
     }
 }
