@@ -10,10 +10,12 @@ internal static class Program
     {
         var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
         root.Subcommands.Add(ChipsCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
+        root.Subcommands.Add(HipsterizeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LandmarksCommand.Create());
         root.Subcommands.Add(LayersCommand.Create());
