@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DlibModels.Imaging;
 using DlibModels.Landmarks;
 using DlibModels.Randomness;
@@ -764,8 +766,9 @@ public sealed class ShapePredictorTrainer
 
         private static void WriteVector(DlibWriter w, float[] v)
         {
-            w.WriteInt(v.Length);
-            w.WriteInt(1);
+            // dlib 19.24 writes matrix dimensions negated (its marker of the current matrix format).
+            w.WriteInt(-v.Length);
+            w.WriteInt(-1);
             foreach (float x in v)
             {
                 w.WriteFloat(x);
@@ -798,19 +801,24 @@ public sealed class ShapePredictorTrainer
 
         private static void Add(Span<float> acc, ReadOnlySpan<float> add)
         {
+            // Element-wise float adds: the same results as dlib's matrix += in any vector width.
+            int n = acc.Length;
             int i = 0;
+            ref float a = ref MemoryMarshal.GetReference(acc);
+            ref float b = ref MemoryMarshal.GetReference(add);
             if (Vector.IsHardwareAccelerated)
             {
                 int w = Vector<float>.Count;
-                for (; i <= acc.Length - w; i += w)
+                for (; i <= n - w; i += w)
                 {
-                    (new Vector<float>(acc[i..]) + new Vector<float>(add[i..])).CopyTo(acc[i..]);
+                    Vector<float> sum = Vector.LoadUnsafe(ref a, (nuint)i) + Vector.LoadUnsafe(ref b, (nuint)i);
+                    sum.StoreUnsafe(ref a, (nuint)i);
                 }
             }
 
-            for (; i < acc.Length; i++)
+            for (; i < n; i++)
             {
-                acc[i] += add[i];
+                Unsafe.Add(ref a, i) += Unsafe.Add(ref b, i);
             }
         }
     }
