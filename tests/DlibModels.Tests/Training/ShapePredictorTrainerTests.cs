@@ -126,3 +126,34 @@ public sealed class ShapePredictorTrainerTests
         Assert.Equal(0.0022097271416676566, err, 1e-15);
     }
 }
+
+public sealed class ObjectDetectionTesterTests
+{
+    // dlib 19.24: test_object_detection_function(get_frontal_face_detector(), images, boxes, ignore)
+    // after load_image_dataset(array2d<unsigned char>) and N x upsample_image_dataset<pyramid_down<2>>.
+    [Theory]
+    [InlineData("testing.xml", 0, 1.0, 0.20000000000000001, 0.20000000000000001)]
+    [InlineData("testing.xml", 1, 1.0, 1.0, 1.0)]
+    [InlineData("training.xml", 0, 1.0, 0.33333333333333331, 0.33333333333333331)]
+    public void FrontalFaceDetectorScoresAsDlib(string file, int upsample, double precision, double recall, double ap)
+    {
+        DetectionTestSet set = DetectionTestSet.Load(ImglabXml.Load(TestPaths.SharedFile("images/faces/" + file)), ImageFile.LoadGray);
+        for (int i = 0; i < upsample; i++)
+        {
+            set.Upsample();
+        }
+
+        DetectionTestResult r = set.Test(Detection.Hog.HogObjectDetector.FrontalFace);
+        Assert.Equal(precision, r.Precision, 1e-15);
+        Assert.Equal(recall, r.Recall, 1e-15);
+        Assert.Equal(ap, r.AveragePrecision, 1e-15);
+    }
+
+    [Fact]
+    public void AveragePrecisionFollowsDlib()
+    {
+        // ranked hits: T F T -> precisions 1, 2/3; running max from the end: 2/3, 1 -> (1 + 2/3) / (2 + 1 missing)
+        Assert.Equal((1 + (2.0 / 3)) / 3, ObjectDetectionTester.AveragePrecision([(3, true), (2, false), (1, true)], 1), 1e-15);
+        Assert.Equal(1, ObjectDetectionTester.AveragePrecision([], 0));
+    }
+}
