@@ -20,6 +20,9 @@ internal static class Program
         root.Subcommands.Add(LandmarksCommand.Create());
         root.Subcommands.Add(LayersCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TestCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
