@@ -9,6 +9,7 @@ internal static class Program
     private static int Main(string[] args)
     {
         var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
