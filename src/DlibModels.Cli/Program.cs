@@ -9,10 +9,12 @@ internal static class Program
     private static int Main(string[] args)
     {
         var root = new RootCommand("dlib-models: run dlib's model zoo (face detection, landmarks, descriptors, ...) from the original dlib files, without native dlib.");
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ChipsCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(HipsterizeCommand.Create());
@@ -20,9 +22,8 @@ internal static class Program
         root.Subcommands.Add(LandmarksCommand.Create());
         root.Subcommands.Add(LayersCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
-        root.Subcommands.Add(DatasetCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TestCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
