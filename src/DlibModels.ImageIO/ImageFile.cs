@@ -59,16 +59,16 @@ public static class ImageFile
             switch (Detect(data))
             {
                 case Format.Jpeg:
-                {
-                    JpegPixels p = JpegDecoder.Decode(data.ToArray(), MaxPixels);
-                    return new RgbImage(p.Rows, p.Cols, p.Channels == 3 ? p.Data : GrayToRgb(p.Data));
-                }
+                    {
+                        JpegPixels p = JpegDecoder.Decode(data.ToArray(), MaxPixels);
+                        return new RgbImage(p.Rows, p.Cols, p.Channels == 3 ? p.Data : GrayToRgb(p.Data));
+                    }
 
                 case Format.Png:
-                {
-                    (int rows, int cols, byte[] pixels) = PngDecoder.Decode(data, gray: false, MaxPixels);
-                    return new RgbImage(rows, cols, pixels);
-                }
+                    {
+                        (int rows, int cols, byte[] pixels) = PngDecoder.Decode(data, gray: false, MaxPixels);
+                        return new RgbImage(rows, cols, pixels);
+                    }
 
                 default:
                     return LoadBmp(data);
@@ -100,18 +100,18 @@ public static class ImageFile
             switch (Detect(data))
             {
                 case Format.Jpeg:
-                {
-                    JpegPixels p = JpegDecoder.Decode(data.ToArray(), MaxPixels);
-                    return p.Channels == 1
-                        ? new GrayImage(p.Rows, p.Cols, p.Data)
-                        : GrayImage.FromRgb(new RgbImage(p.Rows, p.Cols, p.Data));
-                }
+                    {
+                        JpegPixels p = JpegDecoder.Decode(data.ToArray(), MaxPixels);
+                        return p.Channels == 1
+                            ? new GrayImage(p.Rows, p.Cols, p.Data)
+                            : GrayImage.FromRgb(new RgbImage(p.Rows, p.Cols, p.Data));
+                    }
 
                 case Format.Png:
-                {
-                    (int rows, int cols, byte[] pixels) = PngDecoder.Decode(data, gray: true, MaxPixels);
-                    return new GrayImage(rows, cols, pixels);
-                }
+                    {
+                        (int rows, int cols, byte[] pixels) = PngDecoder.Decode(data, gray: true, MaxPixels);
+                        return new GrayImage(rows, cols, pixels);
+                    }
 
                 default:
                     return GrayImage.FromRgb(LoadBmp(data));

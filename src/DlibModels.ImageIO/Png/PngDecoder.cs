@@ -346,69 +346,69 @@ internal static class PngDecoder
                 switch (colorType)
                 {
                     case 0:
-                    {
-                        int v = Sample(row, i);
-                        // libpng scales low-depth gray to 8 bits; 16-bit gray saturates in assign_pixel.
-                        // A tRNS-derived alpha is ignored by both targets for gray+alpha.
-                        byte g = BitDepth switch { 1 => (byte)(v * 255), 2 => (byte)(v * 85), 4 => (byte)(v * 17), 8 => (byte)v, _ => (byte)Math.Min(v, 255) };
-                        PutGray(o, g);
-                        break;
-                    }
+                        {
+                            int v = Sample(row, i);
+                            // libpng scales low-depth gray to 8 bits; 16-bit gray saturates in assign_pixel.
+                            // A tRNS-derived alpha is ignored by both targets for gray+alpha.
+                            byte g = BitDepth switch { 1 => (byte)(v * 255), 2 => (byte)(v * 85), 4 => (byte)(v * 17), 8 => (byte)v, _ => (byte)Math.Min(v, 255) };
+                            PutGray(o, g);
+                            break;
+                        }
 
                     case 4:
-                    {
-                        int v = Sample(row, 2 * i);
-                        PutGray(o, BitDepth == 8 ? (byte)v : (byte)Math.Min(v, 255));
-                        break;
-                    }
+                        {
+                            int v = Sample(row, 2 * i);
+                            PutGray(o, BitDepth == 8 ? (byte)v : (byte)Math.Min(v, 255));
+                            break;
+                        }
 
                     case 2:
-                    {
-                        int r = Sample(row, 3 * i), g = Sample(row, (3 * i) + 1), b = Sample(row, (3 * i) + 2);
-                        if (trnsRgb.R >= 0)
                         {
-                            // tRNS makes it RGBA; the alpha is 0 or full, and a 16-bit full alpha's
-                            // low byte is 255, so only exact matches change.
-                            int a = (r, g, b) == trnsRgb ? 0 : 255;
-                            PutRgba(o, (byte)r, (byte)g, (byte)b, a);
-                        }
-                        else
-                        {
-                            PutRgb(o, (byte)r, (byte)g, (byte)b);
-                        }
+                            int r = Sample(row, 3 * i), g = Sample(row, (3 * i) + 1), b = Sample(row, (3 * i) + 2);
+                            if (trnsRgb.R >= 0)
+                            {
+                                // tRNS makes it RGBA; the alpha is 0 or full, and a 16-bit full alpha's
+                                // low byte is 255, so only exact matches change.
+                                int a = (r, g, b) == trnsRgb ? 0 : 255;
+                                PutRgba(o, (byte)r, (byte)g, (byte)b, a);
+                            }
+                            else
+                            {
+                                PutRgb(o, (byte)r, (byte)g, (byte)b);
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     case 3:
-                    {
-                        int idx = Sample(row, i);
-                        byte r = 0, g = 0, b = 0;
-                        if (3 * idx < palette!.Length)
                         {
-                            r = palette[3 * idx];
-                            g = palette[(3 * idx) + 1];
-                            b = palette[(3 * idx) + 2];
-                        }
+                            int idx = Sample(row, i);
+                            byte r = 0, g = 0, b = 0;
+                            if (3 * idx < palette!.Length)
+                            {
+                                r = palette[3 * idx];
+                                g = palette[(3 * idx) + 1];
+                                b = palette[(3 * idx) + 2];
+                            }
 
-                        if (trns is not null)
-                        {
-                            PutRgba(o, r, g, b, idx < trns.Length ? trns[idx] : 255);
-                        }
-                        else
-                        {
-                            PutRgb(o, r, g, b);
-                        }
+                            if (trns is not null)
+                            {
+                                PutRgba(o, r, g, b, idx < trns.Length ? trns[idx] : 255);
+                            }
+                            else
+                            {
+                                PutRgb(o, r, g, b);
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     default:
-                    {
-                        int r = Sample(row, 4 * i), g = Sample(row, (4 * i) + 1), b = Sample(row, (4 * i) + 2), a = Sample(row, (4 * i) + 3);
-                        PutRgba(o, (byte)r, (byte)g, (byte)b, (byte)a);
-                        break;
-                    }
+                        {
+                            int r = Sample(row, 4 * i), g = Sample(row, (4 * i) + 1), b = Sample(row, (4 * i) + 2), a = Sample(row, (4 * i) + 3);
+                            PutRgba(o, (byte)r, (byte)g, (byte)b, (byte)a);
+                            break;
+                        }
                 }
             }
         }

@@ -74,17 +74,17 @@ public sealed class DnnExecutor
                     cur = (cur.N, conv.NumFilters, r, c);
                     break;
                 case PoolLayer pool:
-                {
-                    int wh = pool.IsGlobal ? cur.R : pool.WindowRows;
-                    int ww = pool.IsGlobal ? cur.C : pool.WindowCols;
-                    if (cur.R + (2 * pool.PaddingY) < wh || cur.C + (2 * pool.PaddingX) < ww || cur.R == 0 || cur.C == 0)
                     {
-                        return null;
-                    }
+                        int wh = pool.IsGlobal ? cur.R : pool.WindowRows;
+                        int ww = pool.IsGlobal ? cur.C : pool.WindowCols;
+                        if (cur.R + (2 * pool.PaddingY) < wh || cur.C + (2 * pool.PaddingX) < ww || cur.R == 0 || cur.C == 0)
+                        {
+                            return null;
+                        }
 
-                    cur = (cur.N, cur.K, 1 + ((cur.R + (2 * pool.PaddingY) - wh) / pool.StrideY), 1 + ((cur.C + (2 * pool.PaddingX) - ww) / pool.StrideX));
-                    break;
-                }
+                        cur = (cur.N, cur.K, 1 + ((cur.R + (2 * pool.PaddingY) - wh) / pool.StrideY), 1 + ((cur.C + (2 * pool.PaddingX) - ww) / pool.StrideX));
+                        break;
+                    }
 
                 case FullyConnectedLayer fc:
                     cur = (cur.N, fc.NumOutputs, 1, 1);
@@ -96,11 +96,11 @@ public sealed class DnnExecutor
                     cur = tags[skip.TagId];
                     break;
                 case AddPrevLayer add:
-                {
-                    var o = tags[add.TagId];
-                    cur = (Math.Max(cur.N, o.N), Math.Max(cur.K, o.K), Math.Max(cur.R, o.R), Math.Max(cur.C, o.C));
-                    break;
-                }
+                    {
+                        var o = tags[add.TagId];
+                        cur = (Math.Max(cur.N, o.N), Math.Max(cur.K, o.K), Math.Max(cur.R, o.R), Math.Max(cur.C, o.C));
+                        break;
+                    }
 
                 case ConcatLayer concat:
                     cur = (cur.N, concat.TagIds.Sum(id => tags[id].K), tags[concat.TagIds[0]].R, tags[concat.TagIds[0]].C);
@@ -221,30 +221,30 @@ public sealed class DnnExecutor
                 state.Tags[tag.Id] = cur;
                 return cur;
             case SkipLayer skip:
-            {
-                Tensor target = state.Tagged(skip.TagId);
-                state.AddRef(target);
-                state.Release(cur);
-                return target;
-            }
-
-            case AddPrevLayer add:
-            {
-                Tensor other = state.Tagged(add.TagId);
-                if (state.IsExclusive(cur) && !ReferenceEquals(cur, other) && cur.SameShape(other))
                 {
-                    Kernels.AddInPlace(cur, other);
-                    return cur;
+                    Tensor target = state.Tagged(skip.TagId);
+                    state.AddRef(target);
+                    state.Release(cur);
+                    return target;
                 }
 
-                return state.Replace(cur, Kernels.Add(cur, other));
-            }
+            case AddPrevLayer add:
+                {
+                    Tensor other = state.Tagged(add.TagId);
+                    if (state.IsExclusive(cur) && !ReferenceEquals(cur, other) && cur.SameShape(other))
+                    {
+                        Kernels.AddInPlace(cur, other);
+                        return cur;
+                    }
+
+                    return state.Replace(cur, Kernels.Add(cur, other));
+                }
 
             case ConcatLayer concat:
-            {
-                var parts = concat.TagIds.Select(state.Tagged).ToList();
-                return state.Replace(cur, Kernels.Concat(parts));
-            }
+                {
+                    var parts = concat.TagIds.Select(state.Tagged).ToList();
+                    return state.Replace(cur, Kernels.Concat(parts));
+                }
 
             default:
                 throw new NotSupportedException($"layer {step.Layer.Describe()} is not supported by the CPU engine");
