@@ -195,7 +195,6 @@ public sealed class ShapePredictorTrainer
 
     private sealed class Run
     {
-        private readonly ShapePredictorTrainer _t;
         private readonly ShapePredictorTrainerOptions _o;
         private readonly DlibRandom _rnd;
         private readonly IReadOnlyList<GrayImage> _images;
@@ -220,7 +219,6 @@ public sealed class ShapePredictorTrainer
 
         public Run(ShapePredictorTrainer t, IReadOnlyList<GrayImage> images, IReadOnlyList<IReadOnlyList<FullObjectDetection>> objects, int numParts, Action<int, int>? progress, CancellationToken cancel)
         {
-            _t = t;
             _o = t._o;
             _rnd = t._rnd;
             _images = images;
@@ -760,7 +758,6 @@ public sealed class ShapePredictorTrainer
                 }
             }
 
-            _ = _t;
             return ms.ToArray();
         }
 
