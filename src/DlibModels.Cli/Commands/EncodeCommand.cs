@@ -19,10 +19,11 @@ internal static class EncodeCommand
         var chips = new Option<bool>("--chips") { Description = "The inputs are 150x150 aligned face chips: feed them to the network directly." };
         var jitters = new Option<int>("--jitters") { Description = "Average the descriptor over N jitter_image crops (one dlib::rand for the whole run, as dlib's example).", DefaultValueFactory = _ => 0 };
         var csv = new Option<bool>("--csv") { Description = "CSV: image,face,left,top,right,bottom,d0..d127." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores; 1 when --jitters > 1).", DefaultValueFactory = _ => 0 };
         var faceModels = new FaceModels();
         var command = new Command("encode", "Compute 128-d face descriptors (same person when distance < 0.6), as JSON Lines (default) or CSV.\nExample: dlib-models encode photos/ --landmarks shape_predictor_5_face_landmarks > faces.jsonl")
         {
-            images, chips, jitters, csv,
+            images, chips, jitters, csv, cpus,
         };
         faceModels.AddTo(command);
         command.SetAction(parse =>
@@ -30,17 +31,19 @@ internal static class EncodeCommand
             bool direct = parse.GetValue(chips);
             bool asCsv = parse.GetValue(csv);
             int numJitters = parse.GetValue(jitters);
+            int parallel = parse.GetValue(jitters) > 1 ? 1 : Batch.Cpus(parse.GetValue(cpus));
+            int engineThreads = Batch.EngineThreads(parallel);
             FaceAnalyzer? analyzer = null;
             FaceRecognitionModel net;
             try
             {
                 if (direct)
                 {
-                    net = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!));
+                    net = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!), engineThreads);
                 }
                 else
                 {
-                    analyzer = faceModels.Build(parse);
+                    analyzer = faceModels.Build(parse, engineThreads: engineThreads);
                     net = analyzer.Recognition!;
                 }
             }
@@ -51,51 +54,53 @@ internal static class EncodeCommand
             }
 
             var random = new DlibRandom();
-            int failures = 0;
             int up = parse.GetValue(faceModels.Upsample);
+
+            // Jittering draws from one generator in input order (as dlib's example), so then images run one at a time.
+            int total = 0;
             using var stdout = Console.OpenStandardOutput();
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
-            {
-                try
+            var batch = new Batch();
+            batch.Run(
+                "encode",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path =>
                 {
                     RgbImage img = ImageFile.LoadRgb(path);
                     if (direct)
                     {
                         float[] d = numJitters > 1 ? net.ComputeJitteredDescriptor(img, numJitters, random) : net.ComputeDescriptor(img);
-                        if (asCsv)
-                        {
-                            Console.WriteLine($"{path},0,,,,,{string.Join(',', d.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
-                        }
-                        else
-                        {
-                            Write(stdout, w =>
-                            {
-                                w.WriteString("image", path);
-                                JsonFields.Decoded(w, img);
-                                Descriptor(w, d);
-                            });
-                        }
-
-                        continue;
+                        return (img, (IReadOnlyList<Face>?)null, (IReadOnlyList<float[]>)[d]);
                     }
 
                     IReadOnlyList<Face> faces = analyzer!.FaceLandmarks(img, upsample: up);
-                    IReadOnlyList<float[]> descriptors = analyzer.FaceEncodings(img, faces, numJitters: numJitters, random: random);
+                    return (img, faces, analyzer.FaceEncodings(img, faces, numJitters: numJitters, random: random));
+                },
+                (path, r) =>
+                {
+                    (RgbImage img, IReadOnlyList<Face>? faces, IReadOnlyList<float[]> descriptors) = r;
+                    total += descriptors.Count;
                     if (asCsv)
                     {
-                        for (int i = 0; i < faces.Count; i++)
+                        for (int i = 0; i < descriptors.Count; i++)
                         {
-                            Rectangle r = faces[i].Rect;
-                            Console.WriteLine($"{path},{i},{r.Left},{r.Top},{r.Right},{r.Bottom},{string.Join(',', descriptors[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
+                            string box = faces is null ? ",,," : $"{faces[i].Rect.Left},{faces[i].Rect.Top},{faces[i].Rect.Right},{faces[i].Rect.Bottom}";
+                            Console.WriteLine($"{path},{i},{box},{string.Join(',', descriptors[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
                         }
 
-                        continue;
+                        return;
                     }
 
                     Write(stdout, w =>
                     {
                         w.WriteString("image", path);
                         JsonFields.Decoded(w, img);
+                        if (faces is null)
+                        {
+                            Descriptor(w, descriptors[0]);
+                            return;
+                        }
+
                         w.WriteNumber("upsampled", up);
                         w.WriteStartArray("faces");
                         for (int i = 0; i < faces.Count; i++)
@@ -109,15 +114,14 @@ internal static class EncodeCommand
 
                         w.WriteEndArray();
                     });
-                }
-                catch (Exception e) when (e is ImageDecodeException or ArgumentException)
-                {
-                    Console.Error.WriteLine($"dlib-models encode: {e.Message}");
-                    failures++;
-                }
+                });
+
+            if (!Console.IsOutputRedirected)
+            {
+                Console.Error.WriteLine(batch.Summary("descriptor(s)", total));
             }
 
-            return failures > 0 ? 2 : 0;
+            return batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }

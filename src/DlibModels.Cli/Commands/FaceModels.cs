@@ -31,17 +31,17 @@ internal sealed class FaceModels
         command.Options.Add(Upsample);
     }
 
-    public FaceAnalyzer Build(ParseResult parse, bool needRecognition = true)
+    public FaceAnalyzer Build(ParseResult parse, bool needRecognition = true, int engineThreads = 0)
     {
         string spPath = ModelLocator.Resolve(parse.GetValue(Landmarks)!);
         LicenseNotice.WarnIfRestricted(spPath);
         ShapePredictor sp = ShapePredictor.Load(spPath);
-        FaceRecognitionModel? net = needRecognition ? FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(Model)!)) : null;
+        FaceRecognitionModel? net = needRecognition ? FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(Model)!), engineThreads) : null;
         string detector = parse.GetValue(Detector)!;
         MmodDetector? cnn = null;
         if (!detector.Equals("hog", StringComparison.OrdinalIgnoreCase))
         {
-            cnn = new MmodDetector(DnnLoader.LoadNetwork(ModelLocator.Resolve(detector)));
+            cnn = new MmodDetector(DnnLoader.LoadNetwork(ModelLocator.Resolve(detector)), engineThreads);
         }
 
         return new FaceAnalyzer(sp, net, cnn);
