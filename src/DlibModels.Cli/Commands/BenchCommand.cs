@@ -21,8 +21,9 @@ namespace DlibModels.Cli.Commands;
 /// side by side (same step names: <c>load_*</c>, <c>decode</c>, <c>resize</c>, <c>upsample</c>,
 /// <c>detect</c>, <c>landmarks</c>, <c>chip_details</c>, <c>chip</c>, <c>descriptor_batch</c>).
 /// Models are read and images decoded once, before the warmups; the compute steps of every rep run
-/// on those. The <c>decode</c> and <c>load_*</c> steps are still timed on every rep (from the file,
-/// and from the already-decompressed model bytes, as dlibref does) unless <c>--no-load-steps</c>.
+/// on those. Afterwards, unless <c>--no-load-steps</c>, <c>decode</c> and <c>load_*</c> are timed
+/// in W + N reps of their own (from the file, and from the already-decompressed model bytes, as
+/// dlibref does on every rep), so the peak memory of the load-once phase is reported apart.
 /// Prints one JSON object on stdout and a table on stderr. Exit codes: 0 ok, 1 bad arguments,
 /// model or image.
 /// </summary>
@@ -95,7 +96,7 @@ internal static class BenchCommand
     private static int Run(BenchOptions o, string commandLine)
     {
         var rec = new Recorder();
-        Action rep;
+        Pipeline rep;
         string sub = o.Args[0];
         string[] pos = o.Args[1..];
         switch (sub)
@@ -134,7 +135,7 @@ internal static class BenchCommand
             long aa = GC.GetTotalAllocatedBytes(precise: true);
             rec.BeginRep(timed);
             long t0 = Stopwatch.GetTimestamp();
-            rep();
+            rep.Compute();
             double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             long at2 = GC.GetAllocatedBytesForCurrentThread();
             long aa2 = GC.GetTotalAllocatedBytes(precise: true);
@@ -146,6 +147,25 @@ internal static class BenchCommand
                 gc0 += GC.CollectionCount(0) - c0;
                 gc1 += GC.CollectionCount(1) - c1;
                 gc2 += GC.CollectionCount(2) - c2;
+            }
+        }
+
+        // Peak so far: models loaded once, image decoded once, all compute reps (what a user of the library holds).
+        double peakComputeMb;
+        using (var self = Process.GetCurrentProcess())
+        {
+            self.Refresh();
+            peakComputeMb = self.PeakWorkingSet64 / (1024.0 * 1024.0);
+        }
+
+        // Second phase: decode and load_* again, W + N times, only to time them next to dlibref.
+        if (o.LoadSteps && rep.Reload is not null)
+        {
+            rec.ReloadPhase();
+            for (int r = 0; r < o.Warmup + o.Reps; r++)
+            {
+                rec.BeginRep(r >= o.Warmup);
+                rep.Reload();
             }
         }
 
@@ -167,7 +187,7 @@ internal static class BenchCommand
             w.WriteNumber("reps", o.Reps);
             w.WriteNumber("warmup", o.Warmup);
             w.WriteNumber("threads", o.Threads);
-            w.WriteString("note", "models read and images decoded once before the warmups; compute steps reuse them. op: one sample per timed call, pooled over reps; per_item = op time / items in that call; per_rep = sum over one rep (min_ms/max_ms are per rep). allocated_bytes_per_rep: GC.GetAllocatedBytesForCurrentThread over a whole warm rep (median); _all_threads: GC.GetTotalAllocatedBytes(precise)");
+            w.WriteString("note", "models read and images decoded once before the warmups; compute steps reuse them. decode and load_* are re-timed afterwards in W + N extra reps of their own (results dropped); peak_working_set_mb_load_once is the peak before those, peak_working_set_mb the whole process. total_per_rep and allocated_bytes_per_rep cover the compute steps only. op: one sample per timed call, pooled over reps; per_item = op time / items in that call; per_rep = sum over one rep (min_ms/max_ms are per rep). allocated_bytes_per_rep: GC.GetAllocatedBytesForCurrentThread over a whole warm rep (median); _all_threads: GC.GetTotalAllocatedBytes(precise)");
             w.WriteStartArray("once");
             foreach ((string step, double stepMs) in rec.Once)
             {
@@ -213,6 +233,7 @@ internal static class BenchCommand
             w.WriteNumber("gen1", gc1);
             w.WriteNumber("gen2", gc2);
             w.WriteEndObject();
+            w.WriteNumber("peak_working_set_mb_load_once", Math.Round(peakComputeMb, 1));
             w.WriteNumber("peak_working_set_mb", Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1));
             w.WriteNumber("gc_heap_mb_at_end", Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 1));
             w.WriteEndObject();
@@ -380,50 +401,53 @@ internal static class BenchCommand
         return pos[index];
     }
 
-    private static Action SetupHog(BenchOptions o, string[] pos, Recorder rec)
+    /// <summary>One benchmark: the compute steps of a rep, and the re-timed decode/load steps.</summary>
+    private sealed record Pipeline(Action Compute, Action? Reload);
+
+    private static Pipeline SetupHog(BenchOptions o, string[] pos, Recorder rec)
     {
         string path = One(pos, 0, "IMG");
         byte[] compressed = FrontalFaceBytes();
         HogObjectDetector det = LoadFrontalFace(compressed);
         RgbImage img = LoadInput(path, o, rec);
-        return () =>
-        {
-            if (o.LoadSteps)
+        return new Pipeline(
+            () =>
+            {
+                rec.Time("detect", 1, () => det.Detect(img, o.Threshold, o.Threads));
+            },
+            () =>
             {
                 rec.Time("load_hog", 1, () => LoadFrontalFace(compressed));
                 LoadInput(path, o, rec);
-            }
-
-            rec.Time("detect", 1, () => det.Detect(img, o.Threshold, o.Threads));
-        };
+            });
     }
 
-    private static Action SetupMmod(BenchOptions o, string[] pos, Recorder rec)
+    private static Pipeline SetupMmod(BenchOptions o, string[] pos, Recorder rec)
     {
         byte[] bytes = ReadModel(One(pos, 0, "MODEL"), rec, out string modelPath);
         string path = One(pos, 1, "IMG");
         MmodModel m = LoadMmod(bytes, modelPath, o.Threads);
         RgbImage img = LoadInput(path, o, rec);
-        return () =>
-        {
-            if (o.LoadSteps)
+        return new Pipeline(
+            () =>
+            {
+                IReadOnlyList<MmodDetection> dets = rec.Time("detect", 1, () => m.Detector.Detect(img, o.Threshold));
+                if (m.Sp is not null)
+                {
+                    foreach (MmodDetection d in dets)
+                    {
+                        rec.Time("landmarks", 1, () => m.Sp.Predict(img, d.Rect));
+                    }
+                }
+            },
+            () =>
             {
                 rec.Time("load_mmod", 1, () => LoadMmod(bytes, modelPath, o.Threads));
                 LoadInput(path, o, rec);
-            }
-
-            IReadOnlyList<MmodDetection> dets = rec.Time("detect", 1, () => m.Detector.Detect(img, o.Threshold));
-            if (m.Sp is not null)
-            {
-                foreach (MmodDetection d in dets)
-                {
-                    rec.Time("landmarks", 1, () => m.Sp.Predict(img, d.Rect));
-                }
-            }
-        };
+            });
     }
 
-    private static Action SetupFaces(BenchOptions o, string[] pos, Recorder rec, bool chips)
+    private static Pipeline SetupFaces(BenchOptions o, string[] pos, Recorder rec, bool chips)
     {
         byte[] spBytes = ReadModel(One(pos, 0, "SP"), rec, out string spPath);
         string path = One(pos, 1, "IMG");
@@ -436,30 +460,30 @@ internal static class BenchCommand
             throw new ArgumentException("--extract all|each");
         }
 
-        return () =>
-        {
-            if (o.LoadSteps)
+        return new Pipeline(
+            () =>
+            {
+                List<Rectangle> faces = boxes.Detect(img, 0, rec);
+                var shapes = new List<FullObjectDetection>(faces.Count);
+                foreach (Rectangle b in faces)
+                {
+                    shapes.Add(rec.Time("landmarks", 1, () => sp.Predict(img, b)));
+                }
+
+                if (!chips)
+                {
+                    return;
+                }
+
+                var dets = rec.Time("chip_details", faces.Count, () => shapes.Select(s => FaceChips.GetFaceChipDetails(s, o.Size, o.Padding)).ToList());
+                rec.Time("chip", faces.Count, () => Extract(img, dets, extract));
+            },
+            () =>
             {
                 rec.Time("load_shape_predictor", 1, () => LoadSp(spBytes, spPath));
                 boxes.TimeLoad(rec);
                 LoadInput(path, o, rec);
-            }
-
-            List<Rectangle> faces = boxes.Detect(img, 0, rec);
-            var shapes = new List<FullObjectDetection>(faces.Count);
-            foreach (Rectangle b in faces)
-            {
-                shapes.Add(rec.Time("landmarks", 1, () => sp.Predict(img, b)));
-            }
-
-            if (!chips)
-            {
-                return;
-            }
-
-            var dets = rec.Time("chip_details", faces.Count, () => shapes.Select(s => FaceChips.GetFaceChipDetails(s, o.Size, o.Padding)).ToList());
-            rec.Time("chip", faces.Count, () => Extract(img, dets, extract));
-        };
+            });
     }
 
     private static RgbImage[] Extract(RgbImage img, List<ChipDetails> dets, string mode)
@@ -478,7 +502,7 @@ internal static class BenchCommand
         return r;
     }
 
-    private static Action SetupDescriptors(BenchOptions o, string[] pos, Recorder rec)
+    private static Pipeline SetupDescriptors(BenchOptions o, string[] pos, Recorder rec)
     {
         byte[] bytes = ReadModel(One(pos, 0, "NET"), rec, out string netPath);
         FaceRecognitionModel net = LoadFacerec(bytes, netPath, o.Threads);
@@ -495,19 +519,19 @@ internal static class BenchCommand
         {
             string[] files = [.. o.Chips, .. pos[1..]];
             var chips = files.Select(f => LoadInput(f, o, rec)).ToList();
-            return () =>
-            {
-                if (o.LoadSteps)
+            return new Pipeline(
+                () =>
+                {
+                    Describe(chips);
+                },
+                () =>
                 {
                     rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads));
                     foreach (string f in files)
                     {
                         LoadInput(f, o, rec);
                     }
-                }
-
-                Describe(chips);
-            };
+                });
         }
 
         string path = One(pos, 1, "IMG (or --chips)");
@@ -521,40 +545,42 @@ internal static class BenchCommand
         var boxes = new BoxSource(o, rec);
         RgbImage img = LoadInput(path, o, rec);
         string extract = o.Extract ?? "each";
-        return () =>
-        {
-            if (o.LoadSteps)
+        return new Pipeline(
+            () =>
+            {
+                List<Rectangle> faces = boxes.Detect(img, 0, rec);
+                var shapes = faces.Select(b => rec.Time("landmarks", 1, () => sp.Predict(img, b))).ToList();
+                var dets = shapes.Select(s => FaceChips.GetFaceChipDetails(s, 150, 0.25)).ToList();
+                RgbImage[] chips = rec.Time("chip", faces.Count, () => Extract(img, dets, extract));
+                Describe([.. chips]);
+            },
+            () =>
             {
                 rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads));
                 rec.Time("load_shape_predictor", 1, () => LoadSp(spBytes, spPath));
                 boxes.TimeLoad(rec);
                 LoadInput(path, o, rec);
-            }
-
-            List<Rectangle> faces = boxes.Detect(img, 0, rec);
-            var shapes = faces.Select(b => rec.Time("landmarks", 1, () => sp.Predict(img, b))).ToList();
-            var dets = shapes.Select(s => FaceChips.GetFaceChipDetails(s, 150, 0.25)).ToList();
-            RgbImage[] chips = rec.Time("chip", faces.Count, () => Extract(img, dets, extract));
-            Describe([.. chips]);
-        };
+            });
     }
 
-    private static Action SetupLoad(string[] pos, Recorder rec)
+    private static Pipeline SetupLoad(string[] pos, Recorder rec)
     {
         string name = One(pos, 0, "MODEL");
         string path = ModelLocator.Resolve(name);
         byte[] bytes = rec.Once1("model_read_once", () => ModelFile.ReadAllBytes(path));
         string kind = Kind(bytes, path);
-        return () =>
-        {
-            rec.Time("model_read", 1, () => ModelFile.ReadAllBytes(path));
-            rec.Time("load_" + kind, 1, () => kind switch
+        return new Pipeline(
+            () =>
             {
-                "shape_predictor" => (object)LoadSp(bytes, path),
-                "hog" => HogObjectDetector.Load(bytes, path),
-                _ => LoadNetAndTrailer(bytes, path),
-            });
-        };
+                rec.Time("model_read", 1, () => ModelFile.ReadAllBytes(path));
+                rec.Time("load_" + kind, 1, () => kind switch
+                {
+                    "shape_predictor" => (object)LoadSp(bytes, path),
+                    "hog" => HogObjectDetector.Load(bytes, path),
+                    _ => LoadNetAndTrailer(bytes, path),
+                });
+            },
+            null);
     }
 
     private static object LoadNetAndTrailer(byte[] bytes, string path)
@@ -632,6 +658,14 @@ internal static class BenchCommand
 
         public List<(string Step, double Ms)> Once { get; } = [];
 
+        private int _reloadInsert = -1;
+
+        public void ReloadPhase()
+        {
+            Flush();
+            _reloadInsert = 0;
+        }
+
         public void EndSetup()
         {
             _setup = false;
@@ -672,7 +706,15 @@ internal static class BenchCommand
 
             if (!_ops.TryGetValue(step, out var list))
             {
-                _order.Add(step);
+                if (_reloadInsert >= 0)
+                {
+                    _order.Insert(_reloadInsert++, step);
+                }
+                else
+                {
+                    _order.Add(step);
+                }
+
                 _ops[step] = list = [];
                 _perRep[step] = [];
                 _allocPerRep[step] = [];
