@@ -61,7 +61,17 @@ public sealed class ModelFileContents
         byte[] bytes = ModelFile.ReadAllBytes(path);
         var reader = new DlibReader(bytes, path);
         var objects = new List<ModelObject>();
-        (DnnNetwork net, DnnStreamContent content) = DnnLoader.Read(reader, architecture);
+        DnnNetwork net;
+        DnnStreamContent content;
+        try
+        {
+            (net, content) = DnnLoader.Read(reader, architecture);
+        }
+        catch (DlibFormatException notNet) when (architecture is null)
+        {
+            return ReadNonNetwork(path, bytes, notNet);
+        }
+
         objects.Add(new ModelObject("net", $"{net.Loss.Kind} network, {net.Layers.Count} layers, {net.ParameterCount} parameters", content.StartOffset, content.EndOffset));
         IReadOnlyList<string>? labels = null;
         var images = new List<RgbaImage>();
@@ -87,6 +97,36 @@ public sealed class ModelFileContents
 
         reader.RequireEnd();
         return new ModelFileContents(path, bytes.LongLength, objects, net, labels, images, predictor);
+    }
+
+    /// <summary>A file that holds a single shape predictor or HOG object detector instead of a network.</summary>
+    private static ModelFileContents ReadNonNetwork(string path, byte[] bytes, DlibFormatException notNet)
+    {
+        var reader = new DlibReader(bytes, path);
+        ShapePredictor? predictor = TryRead(reader, r =>
+        {
+            ShapePredictor sp = ShapePredictor.Read(r);
+            r.RequireEnd();
+            return sp;
+        });
+        if (predictor is not null)
+        {
+            return new ModelFileContents(path, bytes.LongLength, [new ModelObject("shape_predictor", $"{predictor.NumParts}-part shape predictor, {predictor.NumCascades} cascades, {predictor.NumTrees} trees", 0, bytes.LongLength)], null, null, [], predictor);
+        }
+
+        reader.Position = 0;
+        Detection.Hog.HogObjectDetector? hog = TryRead(reader, r =>
+        {
+            Detection.Hog.HogObjectDetector d = Detection.Hog.HogObjectDetector.Read(r);
+            r.RequireEnd();
+            return d;
+        });
+        if (hog is not null)
+        {
+            return new ModelFileContents(path, bytes.LongLength, [new ModelObject("object_detector", $"object_detector<scan_fhog_pyramid<pyramid_down<6>>>: {hog.NumDetectors} filters, {hog.DetectionWindowWidth}x{hog.DetectionWindowHeight} window", 0, bytes.LongLength)], null, null, [], null);
+        }
+
+        throw new DlibFormatException(notNet.Source, notNet.Offset, notNet.ObjectName, notNet.Problem + "; it is not a shape_predictor or HOG object_detector either", notNet);
     }
 
     private static T? TryRead<T>(DlibReader reader, Func<DlibReader, T> read)

@@ -149,12 +149,35 @@ public class InspectCommandTests
     }
 
     [SkippableFact]
-    public void Non_network_file_exits_non_zero()
+    public void Hog_detector_and_shape_predictor_files_are_described()
     {
-        string path = TestPaths.Model("frontal_face_detector.dat.bz2");
-        (int code, _, string stderr) = RunInProcess("inspect", path);
-        Assert.NotEqual(0, code);
-        Assert.Contains("expected a dlib DNN", stderr, StringComparison.Ordinal);
+        string hog = TestPaths.Model("frontal_face_detector.dat.bz2");
+        (int code, string stdout, string stderr) = RunInProcess("inspect", hog);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("object_detector", stdout, StringComparison.Ordinal);
+        Assert.Contains("5 filters, 80x80 window", stdout, StringComparison.Ordinal);
+
+        string sp = TestPaths.Model("standin/shape_predictor_5_face_landmarks.standin.dat.bz2");
+        (code, stdout, stderr) = RunInProcess("inspect", sp);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("5-part shape predictor", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_no_dlib_model_exits_non_zero()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "not-a-model-" + Guid.NewGuid().ToString("N") + ".dat");
+        File.WriteAllBytes(path, [1, 1, 1, 5, (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o']);
+        try
+        {
+            (int code, _, string stderr) = RunInProcess("inspect", path);
+            Assert.NotEqual(0, code);
+            Assert.Contains("not a shape_predictor or HOG object_detector either", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [SkippableFact]
