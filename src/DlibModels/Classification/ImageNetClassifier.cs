@@ -313,7 +313,7 @@ public sealed class ImageNetClassifier
         {
             if (random.GetRandomDouble() > 0.5)
             {
-                ImageOps.FlipLeftRight(crop);
+                ImageTransforms.FlipLeftRight(crop);
             }
 
             ImageOps.ApplyRandomColorOffset(crop, random);

@@ -14,27 +14,6 @@ public static class ImageOps
         { -68.4907, -24.0199, 7.27653 },
     };
 
-    /// <summary>Mirrors an image left to right in place (dlib's <c>fliplr</c>).</summary>
-    public static void FlipLeftRight(RgbImage img)
-    {
-        ArgumentNullException.ThrowIfNull(img);
-        byte[] p = img.Pixels;
-        for (int r = 0; r < img.Rows; r++)
-        {
-            int a = r * img.Cols * 3;
-            int b = a + ((img.Cols - 1) * 3);
-            while (a < b)
-            {
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    (p[a + ch], p[b + ch]) = (p[b + ch], p[a + ch]);
-                }
-
-                a += 3;
-                b -= 3;
-            }
-        }
-    }
 
     /// <summary>
     /// dlib's <c>apply_random_color_offset(img, rnd)</c>: draws three Gaussians, maps them through

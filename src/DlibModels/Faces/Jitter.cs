@@ -44,29 +44,10 @@ public static class Jitter
         RgbImage chip = FaceChips.ExtractImageChip(image, details);
         if (random.GetRandomDouble() > 0.5)
         {
-            FlipLeftRight(chip);
+            ImageTransforms.FlipLeftRight(chip);
         }
 
         return chip;
     }
 
-    private static void FlipLeftRight(RgbImage img)
-    {
-        byte[] p = img.Pixels;
-        for (int r = 0; r < img.Rows; r++)
-        {
-            int a = r * img.Cols * 3;
-            int b = a + ((img.Cols - 1) * 3);
-            while (a < b)
-            {
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    (p[a + ch], p[b + ch]) = (p[b + ch], p[a + ch]);
-                }
-
-                a += 3;
-                b -= 3;
-            }
-        }
-    }
 }
