@@ -185,6 +185,16 @@ if os.path.exists(bd):
     w("|---|---:|---:|---:|")
     w(f"| bunzip2 68-pt model | {fmt(dms)} | {fmt(oms)} | {ratio(dms, oms)} |")
     w("")
+conv = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "ConvolutionBenchmarks.md")
+if os.path.exists(conv):
+    w("## Convolution kernel (BenchmarkDotNet)")
+    w("")
+    w("From `bench/results/ConvolutionBenchmarks.md` (not re-run by compare.sh; see bench/README.md):")
+    w("")
+    for line in open(conv):
+        if line.startswith("|"):
+            w(line.rstrip("\n"))
+    w("")
 w("## Notes")
 w("")
 w("- The machine was shared with other engineers' builds and tests while this ran (see the load column): "

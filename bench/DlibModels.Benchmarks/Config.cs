@@ -17,6 +17,7 @@ public sealed class Config : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn(false), new GflopsColumn(true));
         WithOptions(ConfigOptions.JoinSummary);
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
     }
 }
 
