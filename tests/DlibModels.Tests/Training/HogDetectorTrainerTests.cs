@@ -39,9 +39,19 @@ public sealed class HogDetectorTrainerTests
         Assert.True(progress[^1].RiskGap < SmallOptions.Epsilon, $"final risk gap {progress[^1].RiskGap}");
 
         DetectionTestResult r = Faces.Value.Test(det);
-        Assert.Equal(1.0, r.Recall);
+        // 17 of the 18 faces at this small window without upsampling (dlib 19.24: 1 0.944 0.944).
+        Assert.True(r.Recall >= 0.9, $"recall {r.Recall}");
         Assert.True(r.Precision >= 0.9, $"precision {r.Precision}");
-        Assert.True(r.AveragePrecision >= 0.95, $"AP {r.AveragePrecision}");
+        Assert.True(r.AveragePrecision >= 0.9, $"AP {r.AveragePrecision}");
+    }
+
+    // SHA-256 of the detector dlib 19.24 (Debian libdlib) writes for images/faces/training.xml
+    // (gray, no upsampling or flips) with a 40x40 window, C 1, epsilon 0.05, 2 threads.
+    [Fact]
+    public void TrainsTheSameDetectorAsDlib()
+    {
+        byte[] bytes = Trained.Value.Detector.ToBytes();
+        Assert.Equal("c4d9a3ef85a2208cf8704a85a3dbd600b04bf89bb457e743e7cf3f8e93364444", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
     }
 
     [Fact]
@@ -101,7 +111,7 @@ public sealed class HogDetectorTrainerTests
         Assert.Throws<ArgumentException>(() => new HogDetectorTrainer(new HogDetectorTrainerOptions { C = 0 }));
         Assert.Throws<ArgumentException>(() => new HogDetectorTrainer(new HogDetectorTrainerOptions { Epsilon = -1 }));
         Assert.Throws<ArgumentException>(() => new HogDetectorTrainer(new HogDetectorTrainerOptions { MatchEps = 1 }));
-        Assert.Throws<ArgumentException>(() => new HogDetectorTrainer(new HogDetectorTrainerOptions { DetectionWindowWidth = 4 }));
+        Assert.Throws<ArgumentException>(() => new HogDetectorTrainer(new HogDetectorTrainerOptions { CellSize = 1 }));
     }
 
     [Fact]
