@@ -131,3 +131,22 @@ public sealed class HogDetectorTrainerTests
     private static List<List<Rectangle>> MappedTruth() =>
         [.. Faces.Value.Boxes.Select(b => b.ToList())];
 }
+
+/// <summary><c>dlib-models train hog-detector</c> run in-process.</summary>
+[Collection(DlibModels.Tests.Cli.CliCollection.Name)]
+public sealed class HogDetectorTrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hogtrain").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void WritesTheSameFileAsDlibAndRejectsBadWindows()
+    {
+        string xml = TestPaths.SharedFile("images/faces/training.xml");
+        string model = Path.Combine(_dir, "det.svm");
+        Assert.Equal(0, DlibModels.Cli.Commands.TrainCommand.Create().Parse(["hog-detector", xml, "--out", model, "--window", "40x40", "--epsilon", "0.05", "--threads", "2", "--json"]).Invoke());
+        Assert.Equal("c4d9a3ef85a2208cf8704a85a3dbd600b04bf89bb457e743e7cf3f8e93364444", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model))));
+        Assert.Equal(1, DlibModels.Cli.Commands.TrainCommand.Create().Parse(["hog-detector", xml, "--out", model, "--window", "40"]).Invoke());
+    }
+}
