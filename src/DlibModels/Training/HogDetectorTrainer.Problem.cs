@@ -210,6 +210,31 @@ internal sealed class HogDetectionProblem : IOcaProblem
             }
 
             (double[,] u, double[] s, double[,] v) = Svd.Decompose(f);
+            bool zero = true;
+            foreach (double x in f)
+            {
+                zero &= x == 0;
+            }
+
+            if (zero)
+            {
+                // dlib's svd3 of an all-zero matrix yields identity singular vectors, so the
+                // subgradient there is the (rectangular) identity rather than zero.
+                u = new double[_fh, s.Length];
+                v = new double[_fw, s.Length];
+                for (int j = 0; j < s.Length; j++)
+                {
+                    if (j < _fh)
+                    {
+                        u[j, j] = 1;
+                    }
+
+                    if (j < _fw)
+                    {
+                        v[j, j] = 1;
+                    }
+                }
+            }
             double norm = 0;
             foreach (double x in s)
             {
