@@ -320,41 +320,47 @@ internal static class HogFiltering
 
         for (int r = firstRow; r < lastRow; r++)
         {
-            for (int c = firstCol; c < lastCol; c++)
+            // The 8-wide part: each lane follows dlib's per-column sequence of float products and sums exactly.
+            for (int c0 = firstCol; c0 < vecEnd; c0 += 8)
             {
-                float temp;
-                if (c < vecEnd)
+                Vector256<float> v1 = Vector256<float>.Zero, v2 = Vector256<float>.Zero, v3 = Vector256<float>.Zero;
+                for (int m = 0; m < fnr; m++)
                 {
-                    float t1 = 0, t2 = 0, t3 = 0;
-                    for (int m = 0; m < fnr; m++)
+                    int rowStart = ((r - firstRow + m) * nc) + c0 - firstCol;
+                    int fo = m * fnc;
+                    int n = 0;
+                    for (; n < fnc - 2; n += 3)
                     {
-                        int rowStart = ((r - firstRow + m) * nc) + c - firstCol;
-                        int n = 0;
-                        for (; n < fnc - 2; n += 3)
-                        {
-                            t1 += input[rowStart + n] * filter[(m * fnc) + n];
-                            t2 += input[rowStart + n + 1] * filter[(m * fnc) + n + 1];
-                            t3 += input[rowStart + n + 2] * filter[(m * fnc) + n + 2];
-                        }
-
-                        for (; n < fnc; n++)
-                        {
-                            t1 += input[rowStart + n] * filter[(m * fnc) + n];
-                        }
+                        v1 += Vector256.Create(input.Slice(rowStart + n, 8)) * Vector256.Create(filter[fo + n]);
+                        v2 += Vector256.Create(input.Slice(rowStart + n + 1, 8)) * Vector256.Create(filter[fo + n + 1]);
+                        v3 += Vector256.Create(input.Slice(rowStart + n + 2, 8)) * Vector256.Create(filter[fo + n + 2]);
                     }
 
-                    temp = t1 + (t2 + t3);
-                }
-                else
-                {
-                    temp = 0;
-                    for (int m = 0; m < fnr; m++)
+                    for (; n < fnc; n++)
                     {
-                        int rowStart = ((r - firstRow + m) * nc) + c - firstCol;
-                        for (int n = 0; n < fnc; n++)
-                        {
-                            temp += input[rowStart + n] * filter[(m * fnc) + n];
-                        }
+                        v1 += Vector256.Create(input.Slice(rowStart + n, 8)) * Vector256.Create(filter[fo + n]);
+                    }
+                }
+
+                Vector256<float> sum = v1 + (v2 + v3);
+                Span<float> dst = output.Slice((r * nc) + c0, 8);
+                if (addTo)
+                {
+                    sum += Vector256.Create((ReadOnlySpan<float>)dst);
+                }
+
+                sum.CopyTo(dst);
+            }
+
+            for (int c = vecEnd; c < lastCol; c++)
+            {
+                float temp = 0;
+                for (int m = 0; m < fnr; m++)
+                {
+                    int rowStart = ((r - firstRow + m) * nc) + c - firstCol;
+                    for (int n = 0; n < fnc; n++)
+                    {
+                        temp += input[rowStart + n] * filter[(m * fnc) + n];
                     }
                 }
 

@@ -56,6 +56,71 @@ public sealed class HogObjectDetector
         }
     }
 
+    /// <summary>A detector with the given scanner settings and weight vectors (each FilterWidth·FilterHeight·31 + 1 long, threshold last).</summary>
+    internal static HogObjectDetector Create(
+        int cellSize,
+        int padding,
+        int windowWidth,
+        int windowHeight,
+        long maxPyramidLevels,
+        int minPyramidLayerWidth,
+        int minPyramidLayerHeight,
+        double nuclearNorm,
+        OverlapTester overlapTester,
+        double[][] weights) =>
+        new(cellSize, padding, windowWidth, windowHeight, maxPyramidLevels, minPyramidLayerWidth, minPyramidLayerHeight, nuclearNorm, overlapTester, weights);
+
+    /// <summary>The filter size in cells (including padding) for a detection window, as dlib's compute_fhog_window_size.</summary>
+    internal static (int Width, int Height) FhogWindowSize(int windowWidth, int windowHeight, int cellSize, int padding) =>
+        ComputeFhogWindowSize(windowWidth, windowHeight, cellSize, padding);
+
+    /// <summary>dlib's <c>scan_fhog_pyramid::load</c>: the fhog planes of every pyramid level (not pooled).</summary>
+    internal HogPlanes[] FeaturePyramid(GrayImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        int levels = CountPyramidLevels(image.Rows, image.Cols);
+        var result = new HogPlanes[levels];
+        var current = new LevelImage(image.Pixels, image.Rows, image.Cols, 1);
+        byte[]? owned = null;
+        for (int l = 0; l < levels; l++)
+        {
+            if (l > 0)
+            {
+                byte[] next = DownLevel(current, out current);
+                if (owned is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(owned);
+                }
+
+                owned = next;
+            }
+
+            result[l] = FHog.Extract(current.Span, current.Rows, current.Cols, 1, CellSize, FilterHeight, FilterWidth, pooled: false);
+        }
+
+        if (owned is not null)
+        {
+            ArrayPool<byte>.Shared.Return(owned);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Raw filter responses of weight vector <paramref name="d"/> at or above its threshold plus
+    /// <paramref name="adjustThreshold"/> over a feature pyramid, in dlib's scan order (unsorted, no NMS).
+    /// </summary>
+    internal List<(float Score, Rectangle Rect)> ScanPyramid(HogPlanes[] pyramid, int d, double adjustThreshold)
+    {
+        var all = new List<(float Score, Rectangle Rect)>();
+        for (int l = 0; l < pyramid.Length; l++)
+        {
+            all.AddRange(ScanDetector(pyramid[l], l, d, adjustThreshold));
+        }
+
+        return all;
+    }
+
     /// <summary>dlib's built-in frontal face detector (<c>get_frontal_face_detector()</c>), loaded from the embedded model.</summary>
     public static HogObjectDetector FrontalFace => FrontalFaceLazy.Value;
 
