@@ -14,12 +14,13 @@ for pkg in DlibModels dlib-models; do
   ls "$feed"/"$pkg".*.nupkg >/dev/null
 done
 # The library package carries its README, licence and XML docs, and no native assets.
-unzip -l "$feed"/DlibModels.0*.nupkg | grep -q 'README.md'
-unzip -l "$feed"/DlibModels.0*.nupkg | grep -q 'lib/net10.0/DlibModels.xml'
-! unzip -l "$feed"/DlibModels.0*.nupkg | grep -q 'runtimes/'
+listing=$(unzip -l "$feed"/DlibModels.0*.nupkg)
+grep -q 'README.md' <<<"$listing"
+grep -q 'lib/net10.0/DlibModels.xml' <<<"$listing"
+! grep -q 'runtimes/' <<<"$listing"
 dotnet tool install dlib-models --tool-path "$tools" --add-source "$feed" --version 0.1.0 >/dev/null
 image=../shared/images/faces/2008_001322.jpg
 [ -f "$image" ] || image=$(ls ../shared/images/faces/*.jpg | head -n 1)
 out=$("$tools/dlib-models" detect "$image" --json)
-echo "$out" | grep -q '"detections":\[{"rect"'
+grep -q '"detections":\[{"rect"' <<<"$out"
 echo "tool-install: packed, installed and ran dlib-models detect ($(echo "$out" | grep -o '"rect":' | wc -l) detections)"
