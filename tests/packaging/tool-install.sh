@@ -17,7 +17,10 @@ done
 listing=$(unzip -l "$feed"/DlibModels.0*.nupkg)
 grep -q 'README.md' <<<"$listing"
 grep -q 'lib/net10.0/DlibModels.xml' <<<"$listing"
-! grep -q 'runtimes/' <<<"$listing"
+if grep -q 'runtimes/' <<<"$listing"; then
+  echo "tool-install: the library package carries native runtimes/" >&2
+  exit 1
+fi
 dotnet tool install dlib-models --tool-path "$tools" --add-source "$feed" --version 0.1.0 >/dev/null
 image=../shared/images/faces/2008_001322.jpg
 [ -f "$image" ] || image=$(ls ../shared/images/faces/*.jpg | head -n 1)
