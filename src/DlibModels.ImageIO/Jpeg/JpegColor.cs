@@ -28,9 +28,12 @@ internal static class JpegColor
     }
 
     /// <summary>Converts full-size Y, Cb, Cr planes to interleaved RGB.</summary>
-    public static void YCbCrToRgb(byte[] yPlane, byte[] cbPlane, byte[] crPlane, byte[] rgb)
+    public static void YCbCrToRgb(ReadOnlySpan<byte> yPlane, ReadOnlySpan<byte> cbPlane, ReadOnlySpan<byte> crPlane, Span<byte> rgb)
     {
         int[] crR = CrR, cbB = CbB, crG = CrG, cbG = CbG;
+        cbPlane = cbPlane[..yPlane.Length];
+        crPlane = crPlane[..yPlane.Length];
+        rgb = rgb[..(yPlane.Length * 3)];
         for (int i = 0, j = 0; i < yPlane.Length; i++, j += 3)
         {
             int y = yPlane[i], cb = cbPlane[i], cr = crPlane[i];
@@ -41,8 +44,11 @@ internal static class JpegColor
     }
 
     /// <summary>Interleaves three full-size planes that already hold R, G and B.</summary>
-    public static void Interleave(byte[] r, byte[] g, byte[] b, byte[] rgb)
+    public static void Interleave(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb)
     {
+        g = g[..r.Length];
+        b = b[..r.Length];
+        rgb = rgb[..(r.Length * 3)];
         for (int i = 0, j = 0; i < r.Length; i++, j += 3)
         {
             rgb[j] = r[i];
