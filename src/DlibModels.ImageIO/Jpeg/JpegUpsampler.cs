@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DlibModels.ImageIO.Jpeg;
 
 /// <summary>
@@ -111,6 +113,7 @@ internal sealed class JpegUpsampler
         return dst;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Replicate(int y)
     {
         int s = (y / _fy) * _stride;
@@ -123,6 +126,7 @@ internal sealed class JpegUpsampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void H2V1Fancy(ReadOnlySpan<byte> input, byte[] rowArr)
     {
         // Each input sample gives two outputs: left = (3·cur + prev + 1) >> 2, right = (3·cur + next + 2) >> 2;
@@ -143,6 +147,7 @@ internal sealed class JpegUpsampler
         row[(2 * last) + 1] = input[last];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void H1V2Fancy(int y)
     {
         // Output row 2i uses row i-1 as the further row (bias 1), row 2i+1 uses row i+1 (bias 2).
@@ -160,6 +165,7 @@ internal sealed class JpegUpsampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void H2V2Fancy(int y)
     {
         // Vertical pass: colsum = 3·nearer row + further row; horizontal pass as in h2v1 on the
