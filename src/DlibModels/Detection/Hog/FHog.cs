@@ -153,12 +153,19 @@ internal static class FHog
                 int rowB = (iyp + 2) * histCols * 18;
                 ref float h0 = ref hist[0];
                 int x = 1;
+
+                // simdEnd <= visibleNc < gradLen, the length of every per-column buffer.
+                ref float lens0 = ref MemoryMarshal.GetArrayDataReference(lens);
+                ref int or0 = ref MemoryMarshal.GetArrayDataReference(orients);
+                ref int bc0 = ref MemoryMarshal.GetArrayDataReference(binCol);
+                ref float wx00 = ref MemoryMarshal.GetArrayDataReference(wx0);
+                ref float wx10 = ref MemoryMarshal.GetArrayDataReference(wx1);
                 for (; x < simdEnd; x++)
                 {
-                    float v = lens[x];
-                    int o = orients[x] + (binCol[x] * 18);
-                    float a1 = wx1[x] * v;
-                    float a0 = wx0[x] * v;
+                    float v = Unsafe.Add(ref lens0, x);
+                    int o = Unsafe.Add(ref or0, x) + (Unsafe.Add(ref bc0, x) * 18);
+                    float a1 = Unsafe.Add(ref wx10, x) * v;
+                    float a0 = Unsafe.Add(ref wx00, x) * v;
                     Unsafe.Add(ref h0, rowA + o) += vy1 * a1;
                     Unsafe.Add(ref h0, rowB + o) += vy0 * a1;
                     Unsafe.Add(ref h0, rowA + o + 18) += vy1 * a0;
@@ -383,20 +390,22 @@ internal static class FHog
             {
                 Vector512<float> gx = Vector512.LoadUnsafe(ref gx0, (nuint)x);
                 Vector512<float> gy = Vector512.LoadUnsafe(ref gy0, (nuint)x);
+                // best >= 0 throughout, so "dot > best, else -dot > best" is "|dot| > best", the
+                // sign of the winning dot choosing o or o + 9.
                 Vector512<float> best = Vector512<float>.Zero;
+                Vector512<float> bestDot = Vector512<float>.Zero;
                 Vector512<int> bestO = Vector512<int>.Zero;
                 for (int o = 0; o < 9; o++)
                 {
                     Vector512<float> dot = (gx * Vector512.Create(DirX[o])) + (gy * Vector512.Create(DirY[o]));
-                    Vector512<float> cmp = Vector512.GreaterThan(dot, best);
-                    best = Vector512.ConditionalSelect(cmp, dot, best);
+                    Vector512<float> a = Vector512.Abs(dot);
+                    Vector512<float> cmp = Vector512.GreaterThan(a, best);
+                    best = Vector512.ConditionalSelect(cmp, a, best);
+                    bestDot = Vector512.ConditionalSelect(cmp, dot, bestDot);
                     bestO = Vector512.ConditionalSelect(cmp.AsInt32(), Vector512.Create(o), bestO);
-                    Vector512<float> neg = -dot;
-                    cmp = Vector512.GreaterThan(neg, best);
-                    best = Vector512.ConditionalSelect(cmp, neg, best);
-                    bestO = Vector512.ConditionalSelect(cmp.AsInt32(), Vector512.Create(o + 9), bestO);
                 }
 
+                bestO += Vector512.LessThan(bestDot, Vector512<float>.Zero).AsInt32() & Vector512.Create(9);
                 bestO.StoreUnsafe(ref or0, (nuint)x);
                 Vector512.Sqrt(Vector512.LoadUnsafe(ref len0, (nuint)x)).StoreUnsafe(ref len0, (nuint)x);
             }
