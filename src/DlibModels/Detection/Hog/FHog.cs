@@ -418,18 +418,19 @@ internal static class FHog
                 Vector256<float> gx = Vector256.Create(gxs.AsSpan(x, 8));
                 Vector256<float> gy = Vector256.Create(gys.AsSpan(x, 8));
                 Vector256<float> best = Vector256<float>.Zero;
+                Vector256<float> bestDot = Vector256<float>.Zero;
                 Vector256<int> bestO = Vector256<int>.Zero;
                 for (int o = 0; o < 9; o++)
                 {
                     Vector256<float> dot = (gx * Vector256.Create(DirX[o])) + (gy * Vector256.Create(DirY[o]));
-                    Vector256<float> cmp = Vector256.GreaterThan(dot, best);
-                    best = Vector256.ConditionalSelect(cmp, dot, best);
+                    Vector256<float> a = Vector256.Abs(dot);
+                    Vector256<float> cmp = Vector256.GreaterThan(a, best);
+                    best = Vector256.ConditionalSelect(cmp, a, best);
+                    bestDot = Vector256.ConditionalSelect(cmp, dot, bestDot);
                     bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o), bestO);
-                    Vector256<float> neg = -dot;
-                    cmp = Vector256.GreaterThan(neg, best);
-                    best = Vector256.ConditionalSelect(cmp, neg, best);
-                    bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o + 9), bestO);
                 }
+
+                bestO += Vector256.LessThan(bestDot, Vector256<float>.Zero).AsInt32() & Vector256.Create(9);
 
                 bestO.CopyTo(orients.AsSpan(x, 8));
                 Vector256.Sqrt(Vector256.Create(lens.AsSpan(x, 8))).CopyTo(lens.AsSpan(x, 8));
