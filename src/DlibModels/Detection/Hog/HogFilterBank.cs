@@ -203,6 +203,22 @@ internal static class HogFiltering
                 }
             }
 
+            if (Vector256.IsHardwareAccelerated && c < lastCol && (r * nc) + c - firstCol + rl - 1 + 8 <= input.Length)
+            {
+                // dlib's scalar columns, one per lane: each lane is the same single running sum.
+                ref float ip = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input), (r * nc) + c - firstCol);
+                Vector256<float> t = Vector256<float>.Zero;
+                for (int n = 0; n < rl; n++)
+                {
+                    t += Vector256.LoadUnsafe(ref ip, (nuint)n) * Vector256.Create(rowFilter[n]);
+                }
+
+                for (int j = 0; c < lastCol; c++, j++)
+                {
+                    scRow[c] = t.GetElement(j);
+                }
+            }
+
             for (; c < lastCol; c++)
             {
                 float temp = 0;
@@ -288,6 +304,22 @@ internal static class HogFiltering
                 {
                     float temp = LaneSum(scratch, (baseRow * nc) + c, nc, colFilter);
                     outRow[c] = addTo ? temp + outRow[c] : temp;
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated && c < lastCol && ((baseRow + cl - 1) * nc) + c + 8 <= scratch.Length)
+            {
+                ref float sp = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch), (baseRow * nc) + c);
+                Vector256<float> t = Vector256<float>.Zero;
+                for (int m = 0; m < cl; m++)
+                {
+                    t += Vector256.LoadUnsafe(ref sp, (nuint)(m * nc)) * Vector256.Create(colFilter[m]);
+                }
+
+                for (int j = 0; c < lastCol; c++, j++)
+                {
+                    float temp = t.GetElement(j);
+                    outRow[c] = addTo ? outRow[c] + temp : temp;
                 }
             }
 
