@@ -207,7 +207,21 @@ internal static class FHog
             float[] data = pooled ? ArrayPool<float>.Shared.Rent(total) : new float[total];
             if (pooled)
             {
-                Array.Clear(data, 0, total);
+                // Only the zero border needs clearing: every interior value is written below.
+                int pr = (filterRowsPadding - 1) / 2, pc = (filterColsPadding - 1) / 2;
+                for (int p = 0; p < HogPlanes.NumPlanes; p++)
+                {
+                    int pBase = p * planeSize;
+                    Array.Clear(data, pBase, pr * planeCols);
+                    for (int y = pr; y < pr + hogNr; y++)
+                    {
+                        int rowStart = pBase + (y * planeCols);
+                        Array.Clear(data, rowStart, pc);
+                        Array.Clear(data, rowStart + pc + hogNc, planeCols - pc - hogNc);
+                    }
+
+                    Array.Clear(data, pBase + ((pr + hogNr) * planeCols), (planeRows - pr - hogNr) * planeCols);
+                }
             }
 
             histPlanar = ArrayPool<float>.Shared.Rent(18 * hogNc);
