@@ -137,21 +137,26 @@ internal static class JpegDecoder
             return new JpegPixels(height, width, 1, gray);
         }
 
-        // Three components: bring each to full size, then convert.
-        var full = new byte[3][];
+        // Three components: bring each row to full size and convert it straight into the output.
+        var ups = new JpegUpsampler[3];
         for (int ci = 0; ci < 3; ci++)
         {
-            full[ci] = JpegUpsampler.Upsample(planes[ci], strides[ci], dsW[ci], dsH[ci], hs[ci], vs[ci], maxH, maxV, width, height);
+            ups[ci] = new JpegUpsampler(planes[ci], strides[ci], dsW[ci], dsH[ci], hs[ci], vs[ci], maxH, maxV, width);
         }
 
         var rgb = new byte[checked(width * height * 3)];
-        if (header.IsYCbCr)
+        int rowBytes = width * 3;
+        for (int y = 0; y < height; y++)
         {
-            JpegColor.YCbCrToRgb(full[0], full[1], full[2], rgb);
-        }
-        else
-        {
-            JpegColor.Interleave(full[0], full[1], full[2], rgb);
+            Span<byte> outRow = rgb.AsSpan(y * rowBytes, rowBytes);
+            if (header.IsYCbCr)
+            {
+                JpegColor.YCbCrToRgb(ups[0].Row(y), ups[1].Row(y), ups[2].Row(y), outRow);
+            }
+            else
+            {
+                JpegColor.Interleave(ups[0].Row(y), ups[1].Row(y), ups[2].Row(y), outRow);
+            }
         }
 
         return new JpegPixels(height, width, 3, rgb);

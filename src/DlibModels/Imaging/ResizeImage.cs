@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DlibModels.Imaging;
 
@@ -251,6 +253,9 @@ public static class ImageResize
 /// </summary>
 internal sealed class ExpandedRows : IDisposable
 {
+    /// <summary>pshufb masks: output vector j, byte q = channel (16j+q)%3 of pixel (16j+q)/3; index 3j+k for channel k.</summary>
+    private static readonly Vector128<byte>[] InterleaveMasks = BuildInterleaveMasks();
+
     private readonly int _channels;
     private readonly int[] _lefts;
     private readonly float[] _fracs;
@@ -310,11 +315,17 @@ internal sealed class ExpandedRows : IDisposable
         ReadOnlySpan<byte> src = pix.Slice(row * stride, stride);
         int ch = _channels;
         int tail = _tail;
+        int c0 = 0;
+        if (Avx2.IsSupported && (ch == 3 || ch == 1))
+        {
+            c0 = GatherRow(pix, row * stride, src.Length, dst);
+        }
+
         for (int k = 0; k < ch; k++)
         {
             Span<float> l = dst.AsSpan(2 * k * tail, tail);
             Span<float> r = dst.AsSpan(((2 * k) + 1) * tail, tail);
-            for (int c = 0; c < tail; c++)
+            for (int c = c0; c < tail; c++)
             {
                 int i = (_lefts[c] * ch) + k;
                 l[c] = src[i];
@@ -323,6 +334,76 @@ internal sealed class ExpandedRows : IDisposable
         }
 
         return dst;
+    }
+
+    /// <summary>
+    /// The left/right samples of output columns [0, returned) of one source row, 8 columns at a
+    /// time with dword gathers (each dword holds the bytes wanted in its low bytes; the rest is
+    /// masked off). Stops before any gather would read past the end of the source row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe int GatherRow(ReadOnlySpan<byte> pix, int rowStart, int rowLen, float[] dst)
+    {
+        int ch = _channels;
+        int tail = _tail;
+        int[] lefts = _lefts;
+        int c = 0;
+        Vector256<int> mask = Vector256.Create(0xFF);
+        fixed (byte* p0 = pix)
+        fixed (float* d0 = dst)
+        {
+            byte* row = p0 + rowStart;
+            if (ch == 3)
+            {
+                // Dword at 3·left: R G B of the left pixel; dword at 3·left + 3: R G B of the right one.
+                float* lR = d0, rR = d0 + tail, lG = d0 + (2 * tail), rG = d0 + (3 * tail), lB = d0 + (4 * tail), rB = d0 + (5 * tail);
+                for (; c + 8 <= tail && (lefts[c + 7] * 3) + 7 <= rowLen; c += 8)
+                {
+                    Vector256<int> idx = Vector256.Create(lefts.AsSpan(c, 8)) * 3;
+                    Vector256<int> a = Avx2.GatherVector256((int*)row, idx, 1);
+                    Vector256<int> b = Avx2.GatherVector256((int*)(row + 3), idx, 1);
+                    Vector256.ConvertToSingle(a & mask).Store(lR + c);
+                    Vector256.ConvertToSingle(Vector256.ShiftRightLogical(a, 8) & mask).Store(lG + c);
+                    Vector256.ConvertToSingle(Vector256.ShiftRightLogical(a, 16) & mask).Store(lB + c);
+                    Vector256.ConvertToSingle(b & mask).Store(rR + c);
+                    Vector256.ConvertToSingle(Vector256.ShiftRightLogical(b, 8) & mask).Store(rG + c);
+                    Vector256.ConvertToSingle(Vector256.ShiftRightLogical(b, 16) & mask).Store(rB + c);
+                }
+            }
+            else
+            {
+                float* l = d0, r = d0 + tail;
+                for (; c + 8 <= tail && lefts[c + 7] + 4 <= rowLen; c += 8)
+                {
+                    Vector256<int> a = Avx2.GatherVector256((int*)row, Vector256.Create(lefts.AsSpan(c, 8)), 1);
+                    Vector256.ConvertToSingle(a & mask).Store(l + c);
+                    Vector256.ConvertToSingle(Vector256.ShiftRightLogical(a, 8) & mask).Store(r + c);
+                }
+            }
+        }
+
+        return c;
+    }
+
+    private static Vector128<byte>[] BuildInterleaveMasks()
+    {
+        var masks = new Vector128<byte>[9];
+        Span<byte> mk = stackalloc byte[16];
+        for (int j = 0; j < 3; j++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                for (int q = 0; q < 16; q++)
+                {
+                    int b = (16 * j) + q;
+                    mk[q] = b % 3 == k ? (byte)(b / 3) : (byte)0x80;
+                }
+
+                masks[(3 * j) + k] = Vector128.Create<byte>(mk);
+            }
+        }
+
+        return masks;
     }
 
     /// <summary>Writes output columns [0, tail) of one row.</summary>
@@ -382,7 +463,19 @@ internal sealed class ExpandedRows : IDisposable
         if (ch == 1)
         {
             ReadOnlySpan<int> res = _tmp.AsSpan(0, tail);
-            for (int c = 0; c < tail; c++)
+            int c0 = 0;
+            if (Avx512F.IsSupported)
+            {
+                Span<byte> outPix = outRow[..tail];
+                ref byte ob = ref MemoryMarshal.GetReference(outPix);
+                ref int i0 = ref MemoryMarshal.GetReference(res);
+                for (; c0 + 16 <= tail; c0 += 16)
+                {
+                    Avx512F.ConvertToVector128Byte(Vector512.LoadUnsafe(ref i0, (nuint)c0)).StoreUnsafe(ref ob, (nuint)c0);
+                }
+            }
+
+            for (int c = c0; c < tail; c++)
             {
                 outRow[c] = unchecked((byte)res[c]);
             }
@@ -390,7 +483,27 @@ internal sealed class ExpandedRows : IDisposable
         else
         {
             ReadOnlySpan<int> r0 = _tmp.AsSpan(0, tail), r1 = _tmp.AsSpan(tail, tail), r2 = _tmp.AsSpan(2 * tail, tail);
-            for (int c = 0, o = 0; c < tail; c++, o += 3)
+            int c0 = 0;
+            if (Avx512BW.IsSupported)
+            {
+                // Truncating int -> byte narrowing (the (byte) cast) and a pshufb interleave, 16 pixels at a time.
+                Span<byte> outPix = outRow[..(3 * tail)];
+                ref byte ob = ref MemoryMarshal.GetReference(outPix);
+                ref int i0 = ref MemoryMarshal.GetReference(r0), i1 = ref MemoryMarshal.GetReference(r1), i2 = ref MemoryMarshal.GetReference(r2);
+                Vector128<byte>[] m = InterleaveMasks;
+                for (; c0 + 16 <= tail; c0 += 16)
+                {
+                    Vector128<byte> rb = Avx512F.ConvertToVector128Byte(Vector512.LoadUnsafe(ref i0, (nuint)c0));
+                    Vector128<byte> gb = Avx512F.ConvertToVector128Byte(Vector512.LoadUnsafe(ref i1, (nuint)c0));
+                    Vector128<byte> bb = Avx512F.ConvertToVector128Byte(Vector512.LoadUnsafe(ref i2, (nuint)c0));
+                    ref byte o = ref Unsafe.Add(ref ob, 3 * c0);
+                    (Ssse3.Shuffle(rb, m[0]) | Ssse3.Shuffle(gb, m[1]) | Ssse3.Shuffle(bb, m[2])).StoreUnsafe(ref o);
+                    (Ssse3.Shuffle(rb, m[3]) | Ssse3.Shuffle(gb, m[4]) | Ssse3.Shuffle(bb, m[5])).StoreUnsafe(ref o, 16);
+                    (Ssse3.Shuffle(rb, m[6]) | Ssse3.Shuffle(gb, m[7]) | Ssse3.Shuffle(bb, m[8])).StoreUnsafe(ref o, 32);
+                }
+            }
+
+            for (int c = c0, o = c0 * 3; c < tail; c++, o += 3)
             {
                 outRow[o] = unchecked((byte)r0[c]);
                 outRow[o + 1] = unchecked((byte)r1[c]);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DlibModels.Detection.Hog;
 
@@ -43,6 +44,9 @@ internal sealed class HogPlanes
 /// </summary>
 internal static class FHog
 {
+    /// <summary>pshufb masks: for channel k and source vector j (0..2), output byte p takes source byte 3p+k-16j, or 0.</summary>
+    private static readonly Vector128<byte>[] DeintMask = BuildDeintMasks();
+
     private static readonly float[] DirX = [1.0000f, 0.9397f, 0.7660f, 0.500f, 0.1736f, -0.1736f, -0.5000f, -0.7660f, -0.9397f];
     private static readonly float[] DirY = [0.0000f, 0.3420f, 0.6428f, 0.8660f, 0.9848f, 0.9848f, 0.8660f, 0.6428f, 0.3420f];
 
@@ -149,12 +153,19 @@ internal static class FHog
                 int rowB = (iyp + 2) * histCols * 18;
                 ref float h0 = ref hist[0];
                 int x = 1;
+
+                // simdEnd <= visibleNc < gradLen, the length of every per-column buffer.
+                ref float lens0 = ref MemoryMarshal.GetArrayDataReference(lens);
+                ref int or0 = ref MemoryMarshal.GetArrayDataReference(orients);
+                ref int bc0 = ref MemoryMarshal.GetArrayDataReference(binCol);
+                ref float wx00 = ref MemoryMarshal.GetArrayDataReference(wx0);
+                ref float wx10 = ref MemoryMarshal.GetArrayDataReference(wx1);
                 for (; x < simdEnd; x++)
                 {
-                    float v = lens[x];
-                    int o = orients[x] + (binCol[x] * 18);
-                    float a1 = wx1[x] * v;
-                    float a0 = wx0[x] * v;
+                    float v = Unsafe.Add(ref lens0, x);
+                    int o = Unsafe.Add(ref or0, x) + (Unsafe.Add(ref bc0, x) * 18);
+                    float a1 = Unsafe.Add(ref wx10, x) * v;
+                    float a0 = Unsafe.Add(ref wx00, x) * v;
                     Unsafe.Add(ref h0, rowA + o) += vy1 * a1;
                     Unsafe.Add(ref h0, rowB + o) += vy0 * a1;
                     Unsafe.Add(ref h0, rowA + o + 18) += vy1 * a0;
@@ -196,7 +207,21 @@ internal static class FHog
             float[] data = pooled ? ArrayPool<float>.Shared.Rent(total) : new float[total];
             if (pooled)
             {
-                Array.Clear(data, 0, total);
+                // Only the zero border needs clearing: every interior value is written below.
+                int pr = (filterRowsPadding - 1) / 2, pc = (filterColsPadding - 1) / 2;
+                for (int p = 0; p < HogPlanes.NumPlanes; p++)
+                {
+                    int pBase = p * planeSize;
+                    Array.Clear(data, pBase, pr * planeCols);
+                    for (int y = pr; y < pr + hogNr; y++)
+                    {
+                        int rowStart = pBase + (y * planeCols);
+                        Array.Clear(data, rowStart, pc);
+                        Array.Clear(data, rowStart + pc + hogNc, planeCols - pc - hogNc);
+                    }
+
+                    Array.Clear(data, pBase + ((pr + hogNr) * planeCols), (planeRows - pr - hogNr) * planeCols);
+                }
             }
 
             histPlanar = ArrayPool<float>.Shared.Rent(18 * hogNc);
@@ -367,6 +392,39 @@ internal static class FHog
     private static void Orientations(float[] gxs, float[] gys, float[] lens, int[] orients, int end)
     {
         int x = 1;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // Lane-wise the same arithmetic as the 8-wide loop and the scalar tail.
+            ref float gx0 = ref MemoryMarshal.GetArrayDataReference(gxs);
+            ref float gy0 = ref MemoryMarshal.GetArrayDataReference(gys);
+            ref float len0 = ref MemoryMarshal.GetArrayDataReference(lens);
+            ref int or0 = ref MemoryMarshal.GetArrayDataReference(orients);
+            int limit = Math.Min(Math.Min(gxs.Length, gys.Length), Math.Min(lens.Length, orients.Length));
+            for (; x + 16 <= end && x + 16 <= limit; x += 16)
+            {
+                Vector512<float> gx = Vector512.LoadUnsafe(ref gx0, (nuint)x);
+                Vector512<float> gy = Vector512.LoadUnsafe(ref gy0, (nuint)x);
+                // best >= 0 throughout, so "dot > best, else -dot > best" is "|dot| > best", the
+                // sign of the winning dot choosing o or o + 9.
+                Vector512<float> best = Vector512<float>.Zero;
+                Vector512<float> bestDot = Vector512<float>.Zero;
+                Vector512<int> bestO = Vector512<int>.Zero;
+                for (int o = 0; o < 9; o++)
+                {
+                    Vector512<float> dot = (gx * Vector512.Create(DirX[o])) + (gy * Vector512.Create(DirY[o]));
+                    Vector512<float> a = Vector512.Abs(dot);
+                    Vector512<float> cmp = Vector512.GreaterThan(a, best);
+                    best = Vector512.ConditionalSelect(cmp, a, best);
+                    bestDot = Vector512.ConditionalSelect(cmp, dot, bestDot);
+                    bestO = Vector512.ConditionalSelect(cmp.AsInt32(), Vector512.Create(o), bestO);
+                }
+
+                bestO += Vector512.LessThan(bestDot, Vector512<float>.Zero).AsInt32() & Vector512.Create(9);
+                bestO.StoreUnsafe(ref or0, (nuint)x);
+                Vector512.Sqrt(Vector512.LoadUnsafe(ref len0, (nuint)x)).StoreUnsafe(ref len0, (nuint)x);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             for (; x + 8 <= end; x += 8)
@@ -374,18 +432,19 @@ internal static class FHog
                 Vector256<float> gx = Vector256.Create(gxs.AsSpan(x, 8));
                 Vector256<float> gy = Vector256.Create(gys.AsSpan(x, 8));
                 Vector256<float> best = Vector256<float>.Zero;
+                Vector256<float> bestDot = Vector256<float>.Zero;
                 Vector256<int> bestO = Vector256<int>.Zero;
                 for (int o = 0; o < 9; o++)
                 {
                     Vector256<float> dot = (gx * Vector256.Create(DirX[o])) + (gy * Vector256.Create(DirY[o]));
-                    Vector256<float> cmp = Vector256.GreaterThan(dot, best);
-                    best = Vector256.ConditionalSelect(cmp, dot, best);
+                    Vector256<float> a = Vector256.Abs(dot);
+                    Vector256<float> cmp = Vector256.GreaterThan(a, best);
+                    best = Vector256.ConditionalSelect(cmp, a, best);
+                    bestDot = Vector256.ConditionalSelect(cmp, dot, bestDot);
                     bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o), bestO);
-                    Vector256<float> neg = -dot;
-                    cmp = Vector256.GreaterThan(neg, best);
-                    best = Vector256.ConditionalSelect(cmp, neg, best);
-                    bestO = Vector256.ConditionalSelect(cmp.AsInt32(), Vector256.Create(o + 9), bestO);
                 }
+
+                bestO += Vector256.LessThan(bestDot, Vector256<float>.Zero).AsInt32() & Vector256.Create(9);
 
                 bestO.CopyTo(orients.AsSpan(x, 8));
                 Vector256.Sqrt(Vector256.Create(lens.AsSpan(x, 8))).CopyTo(lens.AsSpan(x, 8));
@@ -422,6 +481,27 @@ internal static class FHog
         return bestO;
     }
 
+    private static Vector128<byte>[] BuildDeintMasks()
+    {
+        var masks = new Vector128<byte>[9];
+        Span<byte> m = stackalloc byte[16];
+        for (int k = 0; k < 3; k++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                for (int p = 0; p < 16; p++)
+                {
+                    int srcByte = (3 * p) + k - (16 * j);
+                    m[p] = srcByte is >= 0 and < 16 ? (byte)srcByte : (byte)0x80;
+                }
+
+                masks[(3 * k) + j] = Vector128.Create<byte>(m);
+            }
+        }
+
+        return masks;
+    }
+
     /// <summary>Copies image row <paramref name="y"/> into slot y % 3 of the planar ring (one float row per channel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LoadPlanarRow(ReadOnlySpan<byte> pix, int cols, int channels, int y, float[] ring)
@@ -442,7 +522,28 @@ internal static class FHog
         // Bounds were checked by the slices above.
         ref byte s0 = ref MemoryMarshal.GetReference(src);
         ref float r0 = ref MemoryMarshal.GetReference(ring.AsSpan(slot, 3 * cols));
-        for (int x = 0, i = 0; x < cols; x++, i += 3)
+        int x0 = 0;
+        if (Avx2.IsSupported)
+        {
+            // 16 pixels at a time: byte shuffles pick each channel out of the 48 source bytes,
+            // then zero-extension to int and exact conversion to float.
+            for (; x0 + 16 <= cols; x0 += 16)
+            {
+                ref byte p = ref Unsafe.Add(ref s0, x0 * 3);
+                Vector128<byte> a = Vector128.LoadUnsafe(ref p);
+                Vector128<byte> b = Vector128.LoadUnsafe(ref p, 16);
+                Vector128<byte> c = Vector128.LoadUnsafe(ref p, 32);
+                for (int k = 0; k < 3; k++)
+                {
+                    Vector128<byte> v = Ssse3.Shuffle(a, DeintMask[(3 * k) + 0]) | Ssse3.Shuffle(b, DeintMask[(3 * k) + 1]) | Ssse3.Shuffle(c, DeintMask[(3 * k) + 2]);
+                    ref float d = ref Unsafe.Add(ref r0, (k * cols) + x0);
+                    Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(v)).StoreUnsafe(ref d);
+                    Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(v, 8))).StoreUnsafe(ref d, 8);
+                }
+            }
+        }
+
+        for (int x = x0, i = x0 * 3; x < cols; x++, i += 3)
         {
             Unsafe.Add(ref r0, x) = Unsafe.Add(ref s0, i);
             Unsafe.Add(ref r0, cols + x) = Unsafe.Add(ref s0, i + 1);
