@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DlibModels.Imaging;
 
 namespace DlibModels.Faces;
@@ -47,12 +49,13 @@ internal static class ChipExtractor
             maxDepth = Math.Max(depth, maxDepth);
         }
 
-        RgbImage? sub = null;
         var levels = new RgbImage[maxDepth];
         if (maxDepth > 0)
         {
-            sub = Crop(img, bbox);
-            levels[0] = PyramidDown2.Down(sub);
+            // pyramid_down over the sub image of bbox, read in place.
+            levels[0] = bbox.IsEmpty
+                ? new RgbImage(0, 0)
+                : PyramidDown2.Down(img.Pixels, (int)(((bbox.Top * img.Cols) + bbox.Left) * 3), img.Cols * 3, (int)bbox.Height, (int)bbox.Width);
             for (int i = 1; i < levels.Length; i++)
             {
                 levels[i] = PyramidDown2.Down(levels[i - 1]);
@@ -115,22 +118,32 @@ internal static class ChipExtractor
     {
         long nr = area.IsEmpty ? 0 : area.Height;
         long nc = area.IsEmpty ? 0 : area.Width;
-        byte[] sp = src.Pixels;
-        byte[] dp = dst.Pixels;
+        ref byte sp = ref MemoryMarshal.GetArrayDataReference(src.Pixels);
+        ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
         int stride = src.Cols * 3;
+        int dcols = dst.Cols;
+        long baseOffset = (area.Top * stride) + (area.Left * 3);
+        double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
         for (int r = 0; r < dst.Rows; r++)
         {
-            int o = r * dst.Cols * 3;
-            for (int c = 0; c < dst.Cols; c++, o += 3)
+            // point_transform_affine: (m00·c + m01·r) + b0, the products summed in dlib's order.
+            double yr = r;
+            double rx = m01 * yr;
+            double ry = m11 * yr;
+            int o = r * dcols * 3;
+            for (int c = 0; c < dcols; c++, o += 3)
             {
-                (double x, double y) = map.Apply(c, r);
+                double xc = c;
+                double x = (m00 * xc) + rx + b0;
+                double y = (m10 * xc) + ry + b1;
                 double fl = Math.Floor(x);
                 double ft = Math.Floor(y);
+                ref byte d = ref Unsafe.Add(ref dp, o);
                 if (!(fl >= 0 && ft >= 0 && fl + 1 < nc && ft + 1 < nr))
                 {
-                    dp[o] = 0;
-                    dp[o + 1] = 0;
-                    dp[o + 2] = 0;
+                    d = 0;
+                    Unsafe.Add(ref d, 1) = 0;
+                    Unsafe.Add(ref d, 2) = 0;
                     continue;
                 }
 
@@ -140,38 +153,22 @@ internal static class ChipExtractor
                 double tb = y - top;
                 double omlr = 1 - lr;
                 double omtb = 1 - tb;
-                int i00 = (int)(((top + area.Top) * stride) + ((left + area.Left) * 3));
-                int i10 = i00 + stride;
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    double tl = sp[i00 + ch];
-                    double tr = sp[i00 + 3 + ch];
-                    double bl = sp[i10 + ch];
-                    double br = sp[i10 + 3 + ch];
-                    double top2 = (omlr * tl) + (lr * tr);
-                    double bot2 = (omlr * bl) + (lr * br);
-                    double v = (omtb * top2) + (tb * bot2);
-                    dp[o + ch] = (byte)(int)v;
-                }
+                ref byte p00 = ref Unsafe.Add(ref sp, (nint)((top * stride) + (left * 3) + baseOffset));
+                ref byte p10 = ref Unsafe.Add(ref p00, stride);
+                d = Blend(p00, Unsafe.Add(ref p00, 3), p10, Unsafe.Add(ref p10, 3), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref p00, 1), Unsafe.Add(ref p00, 4), Unsafe.Add(ref p10, 1), Unsafe.Add(ref p10, 4), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref p00, 2), Unsafe.Add(ref p00, 5), Unsafe.Add(ref p10, 2), Unsafe.Add(ref p10, 5), lr, omlr, tb, omtb);
             }
         }
     }
 
-    private static RgbImage Crop(RgbImage img, Rectangle r)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Blend(double tl, double tr, double bl, double br, double lr, double omlr, double tb, double omtb)
     {
-        if (r.IsEmpty)
-        {
-            return new RgbImage(0, 0);
-        }
-
-        var res = new RgbImage((int)r.Height, (int)r.Width);
-        int rowBytes = (int)r.Width * 3;
-        for (int y = 0; y < res.Rows; y++)
-        {
-            Buffer.BlockCopy(img.Pixels, (int)((((r.Top + y) * img.Cols) + r.Left) * 3), res.Pixels, y * rowBytes, rowBytes);
-        }
-
-        return res;
+        double top2 = (omlr * tl) + (lr * tr);
+        double bot2 = (omlr * bl) + (lr * br);
+        double v = (omtb * top2) + (tb * bot2);
+        return (byte)(int)v;
     }
 
     private static RgbImage BasicExtract(RgbImage img, Rectangle location)
