@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using DlibModels.Imaging;
 using DlibModels.Serialization;
 
@@ -20,19 +21,22 @@ public sealed class ShapePredictor
     private readonly bool _initialShapeNegativeDims;
     private readonly Cascade[] _cascades;
     private readonly int _maxFeatures;
+    private readonly int _maxTrees;
 
     private ShapePredictor(float[] initialShape, bool negativeDims, Cascade[] cascades)
     {
         _initialShape = initialShape;
         _initialShapeNegativeDims = negativeDims;
         _cascades = cascades;
-        int max = 0;
+        int max = 0, maxTrees = 0;
         foreach (Cascade c in cascades)
         {
             max = Math.Max(max, c.Anchor.Length);
+            maxTrees = Math.Max(maxTrees, c.NumTrees);
         }
 
         _maxFeatures = max;
+        _maxTrees = maxTrees;
     }
 
     /// <summary>Number of parts each prediction has.</summary>
@@ -260,6 +264,7 @@ public sealed class ShapePredictor
         int n = _initialShape.Length;
         float[] shapeArr = ArrayPool<float>.Shared.Rent(n);
         float[] featArr = ArrayPool<float>.Shared.Rent(Math.Max(1, _maxFeatures));
+        int[] leafArr = ArrayPool<int>.Shared.Rent(Math.Max(1, _maxTrees));
         try
         {
             Span<float> shape = shapeArr.AsSpan(0, n);
@@ -303,10 +308,15 @@ public sealed class ShapePredictor
                 int[] idx1 = c.Idx1;
                 int[] idx2 = c.Idx2;
                 float[] thresh = c.Thresh;
-                float[] leaves = c.Leaves;
                 int[] splitStart = c.SplitStart;
                 int[] leafStart = c.LeafStart;
-                for (int t = 0; t < c.NumTrees; t++)
+                int numTrees = c.NumTrees;
+                Span<int> leafOffsets = leafArr.AsSpan(0, numTrees);
+
+                // The trees of a level only read the feature pixels, so all leaves are found first;
+                // the leaves are then added in tree order (each part's sum in dlib's order) while the
+                // leaves a few trees ahead are prefetched.
+                for (int t = 0; t < numTrees; t++)
                 {
                     int s0 = splitStart[t];
                     int ns = splitStart[t + 1] - s0;
@@ -317,9 +327,10 @@ public sealed class ShapePredictor
                         i = feats[idx1[s]] - feats[idx2[s]] > thresh[s] ? (2 * i) + 1 : (2 * i) + 2;
                     }
 
-                    int leaf = leafStart[t] + (i - ns);
-                    AddInPlace(shape, leaves.AsSpan(leaf * n, n));
+                    leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
                 }
+
+                AddLeaves(shape, c.Leaves, leafOffsets);
             }
 
             var parts = new Point[n / 2];
@@ -334,24 +345,46 @@ public sealed class ShapePredictor
         {
             ArrayPool<float>.Shared.Return(shapeArr);
             ArrayPool<float>.Shared.Return(featArr);
+            ArrayPool<int>.Shared.Return(leafArr);
         }
     }
 
-    private static void AddInPlace(Span<float> acc, ReadOnlySpan<float> add)
+    private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        const int Ahead = 6;
+        int n = shape.Length;
+        int numTrees = leafOffsets.Length;
+        int w = Vector256<float>.Count;
+        fixed (float* acc = shape)
+        fixed (float* lv = leaves)
         {
-            int w = Vector<float>.Count;
-            for (; i <= acc.Length - w; i += w)
+            for (int t = 0; t < numTrees; t++)
             {
-                (new Vector<float>(acc[i..]) + new Vector<float>(add[i..])).CopyTo(acc[i..]);
-            }
-        }
+                if (Sse.IsSupported && t + Ahead < numTrees)
+                {
+                    byte* pf = (byte*)(lv + leafOffsets[t + Ahead]);
+                    byte* end = (byte*)(lv + leafOffsets[t + Ahead] + n);
+                    for (; pf < end; pf += 64)
+                    {
+                        Sse.Prefetch0(pf);
+                    }
+                }
 
-        for (; i < acc.Length; i++)
-        {
-            acc[i] += add[i];
+                float* add = lv + leafOffsets[t];
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; i <= n - w; i += w)
+                    {
+                        Vector256.Store(Vector256.Load(acc + i) + Vector256.Load(add + i), acc + i);
+                    }
+                }
+
+                for (; i < n; i++)
+                {
+                    acc[i] += add[i];
+                }
+            }
         }
     }
 
