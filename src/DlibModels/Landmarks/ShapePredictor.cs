@@ -390,6 +390,30 @@ public sealed class ShapePredictor
 
     private static (float[] Values, bool NegativeDims) ReadColumnVector(DlibReader reader, int expectedLength)
     {
+        (long nr, bool neg) = ReadColumnVectorHeader(reader, expectedLength);
+        var values = new float[nr];
+        for (long i = 0; i < nr; i++)
+        {
+            values[i] = reader.ReadFloat();
+        }
+
+        return (values, neg);
+    }
+
+    /// <summary>Reads a column vector of exactly <c>dest.Length</c> values into <paramref name="dest"/>; returns whether its dimensions were stored negated.</summary>
+    private static bool ReadColumnVectorInto(DlibReader reader, Span<float> dest)
+    {
+        (_, bool neg) = ReadColumnVectorHeader(reader, dest.Length);
+        for (int i = 0; i < dest.Length; i++)
+        {
+            dest[i] = reader.ReadFloat();
+        }
+
+        return neg;
+    }
+
+    private static (long Rows, bool NegativeDims) ReadColumnVectorHeader(DlibReader reader, int expectedLength)
+    {
         long start = reader.Position;
         long nr = reader.ReadInt64();
         long nc = reader.ReadInt64();
@@ -416,13 +440,7 @@ public sealed class ShapePredictor
             throw reader.ErrorAt(start, $"expected a vector of {expectedLength} values, found {nr}");
         }
 
-        var values = new float[nr];
-        for (long i = 0; i < nr; i++)
-        {
-            values[i] = reader.ReadFloat();
-        }
-
-        return (values, neg);
+        return (nr, neg);
     }
 
     private static void WriteColumnVector(DlibWriter writer, ReadOnlySpan<float> values, bool negativeDims)
@@ -500,13 +518,17 @@ public sealed class ShapePredictor
 
         internal sealed class Builder
         {
-            private readonly List<int> _splitStart = [0];
-            private readonly List<int> _leafStart = [0];
-            private readonly List<long> _idx1 = [];
-            private readonly List<long> _idx2 = [];
-            private readonly List<float> _thresh = [];
-            private readonly List<float> _leaves = [];
-            private readonly List<bool> _leafNeg = [];
+            private int[] _splitStart = [];
+            private int[] _leafStart = [];
+            private long[] _idx1 = [];
+            private long[] _idx2 = [];
+            private float[] _thresh = [];
+            private float[] _leaves = [];
+            private bool[] _leafNeg = [];
+            private int _numSplits;
+            private int _numLeaves;
+            private int _numTrees;
+            private int _shapeLength;
 
             public int[]? Anchor { get; set; }
 
@@ -516,17 +538,34 @@ public sealed class ShapePredictor
 
             public static Builder ReadTrees(DlibReader reader, int shapeLength)
             {
-                var b = new Builder();
+                var b = new Builder { _shapeLength = shapeLength };
                 long numTrees = reader.ReadSize("number of trees", MaxCount);
+
+                // The arrays are sized from the first tree (dlib's trees all have the same depth) and
+                // grow only for files whose trees differ; leaves are read straight into place.
+                // Every tree takes at least two bytes, so a valid count is below Remaining / 2.
+                long cap = Math.Min(numTrees, reader.Remaining / 2) + 1;
+                b._splitStart = new int[cap];
+                b._leafStart = new int[cap];
                 for (long t = 0; t < numTrees; t++)
                 {
                     using var ts = reader.Enter($"tree {t}");
                     long numSplits = reader.ReadSize("number of splits", 1 << 24);
+                    if (t == 0)
+                    {
+                        long guess = Math.Min(numTrees * numSplits, reader.Remaining / 4);
+                        b._idx1 = new long[guess];
+                        b._idx2 = new long[guess];
+                        b._thresh = new float[guess];
+                    }
+
                     for (long s = 0; s < numSplits; s++)
                     {
-                        b._idx1.Add(reader.ReadInt64());
-                        b._idx2.Add(reader.ReadInt64());
-                        b._thresh.Add(reader.ReadFloat());
+                        b.EnsureSplit();
+                        b._idx1[b._numSplits] = reader.ReadInt64();
+                        b._idx2[b._numSplits] = reader.ReadInt64();
+                        b._thresh[b._numSplits] = reader.ReadFloat();
+                        b._numSplits++;
                     }
 
                     long leafStart = reader.Position;
@@ -536,25 +575,58 @@ public sealed class ShapePredictor
                         throw reader.ErrorAt(leafStart, $"a tree with {numSplits} splits must have {numSplits + 1} leaves (a power of two), found {numLeaves}");
                     }
 
-                    for (long l = 0; l < numLeaves; l++)
+                    if (t == 0)
                     {
-                        (float[] v, bool neg) = ReadColumnVector(reader, shapeLength);
-                        b._leaves.AddRange(v);
-                        b._leafNeg.Add(neg);
+                        long guess = Math.Min(numTrees * numLeaves, reader.Remaining / Math.Max(2, 2 * shapeLength));
+                        b._leafNeg = new bool[guess];
+                        b._leaves = new float[guess * shapeLength];
                     }
 
-                    b._splitStart.Add(b._idx1.Count);
-                    b._leafStart.Add(b._leafNeg.Count);
+                    for (long l = 0; l < numLeaves; l++)
+                    {
+                        b.EnsureLeaf();
+                        b._leafNeg[b._numLeaves] = ReadColumnVectorInto(reader, b._leaves.AsSpan(b._numLeaves * shapeLength, shapeLength));
+                        b._numLeaves++;
+                    }
+
+                    b._numTrees++;
+                    b._splitStart[b._numTrees] = b._numSplits;
+                    b._leafStart[b._numTrees] = b._numLeaves;
                 }
 
                 return b;
             }
 
+            private static T[] Trim<T>(T[] a, int length) => a.Length == length ? a : a.AsSpan(0, length).ToArray();
+
+            // Grows by doubling, one item at a time, so a corrupt count fails on the data that is
+            // actually missing rather than on a huge allocation.
+            private void EnsureSplit()
+            {
+                if (_numSplits == _idx1.Length)
+                {
+                    int cap = Math.Max(16, 2 * _idx1.Length);
+                    Array.Resize(ref _idx1, cap);
+                    Array.Resize(ref _idx2, cap);
+                    Array.Resize(ref _thresh, cap);
+                }
+            }
+
+            private void EnsureLeaf()
+            {
+                if (_numLeaves == _leafNeg.Length)
+                {
+                    int cap = Math.Max(16, 2 * _leafNeg.Length);
+                    Array.Resize(ref _leafNeg, cap);
+                    Array.Resize(ref _leaves, checked(cap * _shapeLength));
+                }
+            }
+
             public Cascade Build(DlibReader reader, int level)
             {
                 int nf = Anchor!.Length;
-                var idx1 = new int[_idx1.Count];
-                var idx2 = new int[_idx2.Count];
+                var idx1 = new int[_numSplits];
+                var idx2 = new int[_numSplits];
                 for (int i = 0; i < idx1.Length; i++)
                 {
                     long a = _idx1[i];
@@ -570,14 +642,14 @@ public sealed class ShapePredictor
 
                 return new Cascade
                 {
-                    NumTrees = _splitStart.Count - 1,
-                    SplitStart = _splitStart.ToArray(),
-                    LeafStart = _leafStart.ToArray(),
+                    NumTrees = _numTrees,
+                    SplitStart = _splitStart,
+                    LeafStart = _leafStart,
                     Idx1 = idx1,
                     Idx2 = idx2,
-                    Thresh = _thresh.ToArray(),
-                    Leaves = _leaves.ToArray(),
-                    LeafNegativeDims = _leafNeg.ToArray(),
+                    Thresh = Trim(_thresh, _numSplits),
+                    Leaves = Trim(_leaves, _numLeaves * _shapeLength),
+                    LeafNegativeDims = Trim(_leafNeg, _numLeaves),
                     Anchor = Anchor,
                     DeltaX = DeltaX!,
                     DeltaY = DeltaY!,
