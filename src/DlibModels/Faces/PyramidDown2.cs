@@ -24,8 +24,9 @@ internal static class PyramidDown2
     /// <summary>
     /// <see cref="Down(RgbImage)"/> over the <paramref name="nr"/>×<paramref name="nc"/> view of an RGB
     /// buffer that starts at byte <paramref name="offset"/> with rows <paramref name="stride"/> bytes apart.
-    /// The horizontal pass keeps only the five rows the vertical pass needs (integer sums, so the
-    /// result is dlib's exactly).
+    /// dlib filters the rows, then the columns; the sums are exact integers (at most 16·16·255, so
+    /// dlib's uint16 never wraps), so filtering the five source rows of each output row first and
+    /// then along the row gives dlib's result exactly, with vector arithmetic and no temp image.
     /// </summary>
     public static RgbImage Down(byte[] src, int offset, int stride, int nr, int nc)
     {
@@ -36,82 +37,98 @@ internal static class PyramidDown2
 
         int tc = (nc - 3) / 2;
         int rowLen = tc * 3;
+        int inLen = nc * 3;
         var down = new RgbImage((nr - 3) / 2, tc);
-        ushort[] ring = ArrayPool<ushort>.Shared.Rent(rowLen * 5);
+        ushort[] vbuf = ArrayPool<ushort>.Shared.Rent(inLen);
+        byte[] fbuf = ArrayPool<byte>.Shared.Rent(6 * tc);
         try
         {
             ref byte sp0 = ref MemoryMarshal.GetArrayDataReference(src);
-            ref ushort t0 = ref MemoryMarshal.GetArrayDataReference(ring);
+            ref ushort v0 = ref MemoryMarshal.GetArrayDataReference(vbuf);
+            ref byte f0 = ref MemoryMarshal.GetArrayDataReference(fbuf);
             ref byte dp0 = ref MemoryMarshal.GetArrayDataReference(down.Pixels);
-            HorizontalRow(ref Unsafe.Add(ref sp0, offset), ref t0, tc);
-            HorizontalRow(ref Unsafe.Add(ref sp0, offset + stride), ref Unsafe.Add(ref t0, rowLen), tc);
-            HorizontalRow(ref Unsafe.Add(ref sp0, offset + (2 * stride)), ref Unsafe.Add(ref t0, 2 * rowLen), tc);
             int dr = 0;
             for (int r = 2; r < nr - 2; r += 2, dr++)
             {
-                HorizontalRow(ref Unsafe.Add(ref sp0, offset + ((r + 1) * stride)), ref Unsafe.Add(ref t0, ((r + 1) % 5) * rowLen), tc);
-                HorizontalRow(ref Unsafe.Add(ref sp0, offset + ((r + 2) * stride)), ref Unsafe.Add(ref t0, ((r + 2) % 5) * rowLen), tc);
-                VerticalRow(
-                    ref Unsafe.Add(ref t0, ((r - 2) % 5) * rowLen),
-                    ref Unsafe.Add(ref t0, ((r - 1) % 5) * rowLen),
-                    ref Unsafe.Add(ref t0, (r % 5) * rowLen),
-                    ref Unsafe.Add(ref t0, ((r + 1) % 5) * rowLen),
-                    ref Unsafe.Add(ref t0, ((r + 2) % 5) * rowLen),
-                    ref Unsafe.Add(ref dp0, dr * rowLen),
-                    rowLen);
+                ref byte a = ref Unsafe.Add(ref sp0, offset + ((r - 2) * stride));
+                VerticalSums(ref a, stride, ref v0, inLen);
+                HorizontalSums(ref v0, inLen, ref f0, (6 * tc) - 3);
+
+                // Every other pixel: output pixel c is the filtered value centred on input pixel 2c + 2.
+                ref byte d = ref Unsafe.Add(ref dp0, dr * rowLen);
+                for (int c = 0; c < tc; c++)
+                {
+                    ref byte f = ref Unsafe.Add(ref f0, 6 * c);
+                    ref byte o = ref Unsafe.Add(ref d, 3 * c);
+                    o = f;
+                    Unsafe.Add(ref o, 1) = Unsafe.Add(ref f, 1);
+                    Unsafe.Add(ref o, 2) = Unsafe.Add(ref f, 2);
+                }
             }
         }
         finally
         {
-            ArrayPool<ushort>.Shared.Return(ring);
+            ArrayPool<ushort>.Shared.Return(vbuf);
+            ArrayPool<byte>.Shared.Return(fbuf);
         }
 
         return down;
     }
 
-    // temp[c] = in[2c] + 4 in[2c+1] + 6 in[2c+2] + 4 in[2c+3] + in[2c+4], per channel (at most 16·255).
-    private static void HorizontalRow(ref byte s, ref ushort t, int tc)
-    {
-        for (int c = 0; c < tc; c++)
-        {
-            ref byte o = ref Unsafe.Add(ref s, c * 6);
-            ref ushort d = ref Unsafe.Add(ref t, c * 3);
-            d = (ushort)(o + (4 * Unsafe.Add(ref o, 3)) + (6 * Unsafe.Add(ref o, 6)) + (4 * Unsafe.Add(ref o, 9)) + Unsafe.Add(ref o, 12));
-            Unsafe.Add(ref d, 1) = (ushort)(Unsafe.Add(ref o, 1) + (4 * Unsafe.Add(ref o, 4)) + (6 * Unsafe.Add(ref o, 7)) + (4 * Unsafe.Add(ref o, 10)) + Unsafe.Add(ref o, 13));
-            Unsafe.Add(ref d, 2) = (ushort)(Unsafe.Add(ref o, 2) + (4 * Unsafe.Add(ref o, 5)) + (6 * Unsafe.Add(ref o, 8)) + (4 * Unsafe.Add(ref o, 11)) + Unsafe.Add(ref o, 14));
-        }
-    }
-
-    // down = uint16(a + 4b + 6m + 4d + e) / 256; the sum is at most 16·16·255 = 65280, so uint16 lanes hold it exactly.
-    private static void VerticalRow(ref ushort a, ref ushort b, ref ushort m, ref ushort d, ref ushort e, ref byte dst, int n)
+    // v[j] = s0[j] + 4 s1[j] + 6 s2[j] + 4 s3[j] + s4[j] over five rows (at most 16·255).
+    private static void VerticalSums(ref byte s, int stride, ref ushort v, int n)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             for (; i <= n - 32; i += 32)
             {
-                Vector256<ushort> lo = Sum(ref a, ref b, ref m, ref d, ref e, i);
-                Vector256<ushort> hi = Sum(ref a, ref b, ref m, ref d, ref e, i + 16);
-                Vector256.Narrow(lo >>> 8, hi >>> 8).StoreUnsafe(ref dst, (nuint)i);
+                (Vector256<ushort> a0, Vector256<ushort> a1) = Vector256.Widen(Vector256.LoadUnsafe(ref s, (nuint)i));
+                (Vector256<ushort> b0, Vector256<ushort> b1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, stride), (nuint)i));
+                (Vector256<ushort> m0, Vector256<ushort> m1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 2 * stride), (nuint)i));
+                (Vector256<ushort> d0, Vector256<ushort> d1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 3 * stride), (nuint)i));
+                (Vector256<ushort> e0, Vector256<ushort> e1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 4 * stride), (nuint)i));
+                Five(a0, b0, m0, d0, e0).StoreUnsafe(ref v, (nuint)i);
+                Five(a1, b1, m1, d1, e1).StoreUnsafe(ref v, (nuint)(i + 16));
             }
         }
 
         for (; i < n; i++)
         {
-            int v = (ushort)(Unsafe.Add(ref a, i) + (Unsafe.Add(ref b, i) * 4) + (Unsafe.Add(ref m, i) * 6) + (Unsafe.Add(ref d, i) * 4) + Unsafe.Add(ref e, i));
-            Unsafe.Add(ref dst, i) = (byte)(v / 256);
+            Unsafe.Add(ref v, i) = (ushort)(Unsafe.Add(ref s, i) + (4 * Unsafe.Add(ref s, stride + i)) + (6 * Unsafe.Add(ref s, (2 * stride) + i))
+                + (4 * Unsafe.Add(ref s, (3 * stride) + i)) + Unsafe.Add(ref s, (4 * stride) + i));
+        }
+    }
+
+    // f[j] = (v[j] + 4 v[j+3] + 6 v[j+6] + 4 v[j+9] + v[j+12]) / 256 for j < count (sums at most 65280).
+    private static void HorizontalSums(ref ushort v, int n, ref byte f, int count)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= count - 32 && j + 32 + 12 <= n; j += 32)
+            {
+                Vector256<ushort> lo = Five(ref v, j);
+                Vector256<ushort> hi = Five(ref v, j + 16);
+                Vector256.Narrow(lo >>> 8, hi >>> 8).StoreUnsafe(ref f, (nuint)j);
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            int sum = (ushort)(Unsafe.Add(ref v, j) + (4 * Unsafe.Add(ref v, j + 3)) + (6 * Unsafe.Add(ref v, j + 6)) + (4 * Unsafe.Add(ref v, j + 9)) + Unsafe.Add(ref v, j + 12));
+            Unsafe.Add(ref f, j) = (byte)(sum / 256);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<ushort> Sum(ref ushort a, ref ushort b, ref ushort m, ref ushort d, ref ushort e, int i)
+    private static Vector256<ushort> Five(ref ushort v, int j)
     {
-        nuint u = (nuint)i;
-        Vector256<ushort> va = Vector256.LoadUnsafe(ref a, u);
-        Vector256<ushort> vb = Vector256.LoadUnsafe(ref b, u);
-        Vector256<ushort> vm = Vector256.LoadUnsafe(ref m, u);
-        Vector256<ushort> vd = Vector256.LoadUnsafe(ref d, u);
-        Vector256<ushort> ve = Vector256.LoadUnsafe(ref e, u);
-        return va + ve + ((vb + vd) << 2) + (vm << 2) + (vm << 1);
+        nuint u = (nuint)j;
+        return Five(Vector256.LoadUnsafe(ref v, u), Vector256.LoadUnsafe(ref v, u + 3), Vector256.LoadUnsafe(ref v, u + 6), Vector256.LoadUnsafe(ref v, u + 9), Vector256.LoadUnsafe(ref v, u + 12));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> Five(Vector256<ushort> a, Vector256<ushort> b, Vector256<ushort> m, Vector256<ushort> d, Vector256<ushort> e)
+        => a + e + ((b + d) << 2) + (m << 2) + (m << 1);
 }
