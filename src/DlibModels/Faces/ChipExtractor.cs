@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using DlibModels.Imaging;
 
 namespace DlibModels.Faces;
@@ -118,13 +116,13 @@ internal static class ChipExtractor
     /// </summary>
     internal static void TransformBilinear(RgbImage src, Rectangle area, RgbImage dst, Affine map)
     {
-        long nr = area.IsEmpty ? 0 : area.Height;
-        long nc = area.IsEmpty ? 0 : area.Width;
+        // The bounds as doubles, as C# compares fl + 1 < nc (exact for image sizes).
+        double nr = area.IsEmpty ? 0 : area.Height;
+        double nc = area.IsEmpty ? 0 : area.Width;
         ref byte sp = ref MemoryMarshal.GetArrayDataReference(src.Pixels);
         ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
         int stride = src.Cols * 3;
         int dcols = dst.Cols;
-        int dlen = dst.Pixels.Length;
         long baseOffset = (area.Top * stride) + (area.Left * 3);
         double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
         for (int r = 0; r < dst.Rows; r++)
@@ -158,36 +156,11 @@ internal static class ChipExtractor
                 double omtb = 1 - tb;
                 ref byte p00 = ref Unsafe.Add(ref sp, (nint)((top * stride) + (left * 3) + baseOffset));
                 ref byte p10 = ref Unsafe.Add(ref p00, stride);
-                if (Avx.IsSupported && o + 4 <= dlen)
-                {
-                    // The three channels in the lanes of one vector: the same double products and
-                    // sums as the scalar code, lane by lane (no fused multiply-add).
-                    Vector256<double> vlr = Vector256.Create(lr), vomlr = Vector256.Create(omlr);
-                    Vector256<double> top2 = (vomlr * Corner(ref p00, false)) + (vlr * Corner(ref p00, true));
-                    Vector256<double> bot2 = (vomlr * Corner(ref p10, false)) + (vlr * Corner(ref p10, true));
-                    Vector256<double> v = (Vector256.Create(omtb) * top2) + (Vector256.Create(tb) * bot2);
-                    Vector128<int> iv = Avx.ConvertToVector128Int32WithTruncation(v);
-                    Vector128<byte> bv = Sse2.PackUnsignedSaturate(Sse2.PackSignedSaturate(iv, iv), Vector128<short>.Zero);
-
-                    // Writes a fourth byte that the next pixel overwrites (o + 4 <= length).
-                    Unsafe.WriteUnaligned(ref d, bv.AsUInt32().ToScalar());
-                    continue;
-                }
-
                 d = Blend(p00, Unsafe.Add(ref p00, 3), p10, Unsafe.Add(ref p10, 3), lr, omlr, tb, omtb);
                 Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref p00, 1), Unsafe.Add(ref p00, 4), Unsafe.Add(ref p10, 1), Unsafe.Add(ref p10, 4), lr, omlr, tb, omtb);
                 Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref p00, 2), Unsafe.Add(ref p00, 5), Unsafe.Add(ref p10, 2), Unsafe.Add(ref p10, 5), lr, omlr, tb, omtb);
             }
         }
-    }
-
-    // The pixel at p (tl or bl) or the one after it (tr or br) as doubles in lanes 0..2 (lane 3 unused);
-    // both reads stay inside the two pixels.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Corner(ref byte p, bool right)
-    {
-        uint bits = right ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, 2)) >> 8 : Unsafe.ReadUnaligned<uint>(ref p) & 0xFFFFFF;
-        return Avx.ConvertToVector256Double(Sse41.ConvertToVector128Int32(Vector128.CreateScalarUnsafe(bits).AsByte()));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
