@@ -324,7 +324,8 @@ public sealed class ShapePredictor
                     while (i < ns)
                     {
                         int s = s0 + i;
-                        i = feats[idx1[s]] - feats[idx2[s]] > thresh[s] ? (2 * i) + 1 : (2 * i) + 2;
+                        bool left = feats[idx1[s]] - feats[idx2[s]] > thresh[s];
+                        i = (2 * i) + 2 - Unsafe.As<bool, byte>(ref left);
                     }
 
                     leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
