@@ -315,7 +315,7 @@ public sealed class ShapePredictor
 
                 // The trees of a level only read the feature pixels, so all leaves are found first;
                 // the leaves are then added in tree order (each part's sum in dlib's order) while the
-                // leaves a few trees ahead are prefetched.
+                // leaves twelve trees ahead are prefetched.
                 for (int t = 0; t < numTrees; t++)
                 {
                     int s0 = splitStart[t];
@@ -352,7 +352,7 @@ public sealed class ShapePredictor
 
     private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
-        const int Ahead = 6;
+        const int Ahead = 12;
         int n = shape.Length;
         int numTrees = leafOffsets.Length;
         int w = Vector256<float>.Count;
