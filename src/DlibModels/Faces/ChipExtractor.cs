@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DlibModels.Imaging;
@@ -49,46 +50,66 @@ internal static class ChipExtractor
             maxDepth = Math.Max(depth, maxDepth);
         }
 
-        var levels = new RgbImage[maxDepth];
-        if (maxDepth > 0)
+        // The pyramid levels are scratch images (dlib's are too), rented and returned here.
+        var levels = new (byte[] Pixels, int Rows, int Cols)[maxDepth];
+        try
         {
-            // pyramid_down over the sub image of bbox, read in place.
-            levels[0] = bbox.IsEmpty
-                ? new RgbImage(0, 0)
-                : PyramidDown2.Down(img.Pixels, (int)(((bbox.Top * img.Cols) + bbox.Left) * 3), img.Cols * 3, (int)bbox.Height, (int)bbox.Width);
-            for (int i = 1; i < levels.Length; i++)
+            if (maxDepth > 0)
             {
-                levels[i] = PyramidDown2.Down(levels[i - 1]);
+                // pyramid_down over the sub image of bbox, read in place.
+                int nr = bbox.IsEmpty ? 0 : (int)bbox.Height;
+                int nc = bbox.IsEmpty ? 0 : (int)bbox.Width;
+                int offset = bbox.IsEmpty ? 0 : (int)(((bbox.Top * img.Cols) + bbox.Left) * 3);
+                byte[] srcPx = img.Pixels;
+                int srcStride = img.Cols * 3;
+                for (int i = 0; i < levels.Length; i++)
+                {
+                    (int rows, int cols) = PyramidDown2.DownSize(nr, nc);
+                    byte[] px = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * cols * 3));
+                    levels[i] = (px, rows, cols);
+                    PyramidDown2.DownInto(srcPx, offset, srcStride, nr, nc, px);
+                    (srcPx, offset, srcStride, nr, nc) = (px, 0, cols * 3, rows, cols);
+                }
+            }
+
+            var result = new RgbImage[chips.Count];
+            for (int i = 0; i < chips.Count; i++)
+            {
+                ChipDetails chip = chips[i];
+                if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
+                {
+                    result[i] = BasicExtract(img, chip.Rect.ToRectangle());
+                    continue;
+                }
+
+                var outImg = new RgbImage(chip.Rows, chip.Cols);
+                var (t0, t1, t2, level) = ChipCorners(chip, bbox);
+                Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
+                if (level == -1)
+                {
+                    TransformBilinear(img.Pixels, img.Cols, bbox, outImg, trns);
+                }
+                else
+                {
+                    (byte[] px, int rows, int cols) = levels[level];
+                    TransformBilinear(px, cols, new Rectangle(0, 0, cols - 1, rows - 1), outImg, trns);
+                }
+
+                result[i] = outImg;
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach ((byte[] px, _, _) in levels)
+            {
+                if (px != null)
+                {
+                    ArrayPool<byte>.Shared.Return(px);
+                }
             }
         }
-
-        var result = new RgbImage[chips.Count];
-        for (int i = 0; i < chips.Count; i++)
-        {
-            ChipDetails chip = chips[i];
-            if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
-            {
-                result[i] = BasicExtract(img, chip.Rect.ToRectangle());
-                continue;
-            }
-
-            var outImg = new RgbImage(chip.Rows, chip.Cols);
-            var (t0, t1, t2, level) = ChipCorners(chip, bbox);
-            Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
-            if (level == -1)
-            {
-                TransformBilinear(img, bbox, outImg, trns);
-            }
-            else
-            {
-                RgbImage src = levels[level];
-                TransformBilinear(src, new Rectangle(0, 0, src.Cols - 1, src.Rows - 1), outImg, trns);
-            }
-
-            result[i] = outImg;
-        }
-
-        return result;
     }
 
     /// <summary>Where the chip's top-left, top-right and bottom-left corners lie in the source (sub image or pyramid level).</summary>
@@ -112,16 +133,16 @@ internal static class ChipExtractor
 
     /// <summary>
     /// transform_image with interpolate_bilinear over the view <paramref name="area"/> of
-    /// <paramref name="src"/> (coordinates relative to the view's top-left), black outside.
+    /// <paramref name="srcPixels"/> (an RGB image <paramref name="srcCols"/> pixels wide) (coordinates relative to the view's top-left), black outside.
     /// </summary>
-    internal static void TransformBilinear(RgbImage src, Rectangle area, RgbImage dst, Affine map)
+    internal static void TransformBilinear(byte[] srcPixels, int srcCols, Rectangle area, RgbImage dst, Affine map)
     {
         // The bounds as doubles, as C# compares fl + 1 < nc (exact for image sizes).
         double nr = area.IsEmpty ? 0 : area.Height;
         double nc = area.IsEmpty ? 0 : area.Width;
-        ref byte sp = ref MemoryMarshal.GetArrayDataReference(src.Pixels);
+        ref byte sp = ref MemoryMarshal.GetArrayDataReference(srcPixels);
         ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
-        int stride = src.Cols * 3;
+        int stride = srcCols * 3;
         int dcols = dst.Cols;
         long baseOffset = (area.Top * stride) + (area.Left * 3);
         double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;

@@ -30,15 +30,26 @@ internal static class PyramidDown2
     /// </summary>
     public static RgbImage Down(byte[] src, int offset, int stride, int nr, int nc)
     {
+        (int rows, int cols) = DownSize(nr, nc);
+        var down = new RgbImage(rows, cols);
+        DownInto(src, offset, stride, nr, nc, down.Pixels);
+        return down;
+    }
+
+    /// <summary>The size of the image <see cref="DownInto"/> writes for an <paramref name="nr"/>×<paramref name="nc"/> input.</summary>
+    public static (int Rows, int Cols) DownSize(int nr, int nc) => nr <= 8 || nc <= 8 ? (0, 0) : ((nr - 3) / 2, (nc - 3) / 2);
+
+    /// <summary><see cref="Down(byte[], int, int, int, int)"/> into the first <see cref="DownSize"/> pixels of <paramref name="dst"/>.</summary>
+    public static void DownInto(byte[] src, int offset, int stride, int nr, int nc, byte[] dst)
+    {
         if (nr <= 8 || nc <= 8)
         {
-            return new RgbImage(0, 0);
+            return;
         }
 
         int tc = (nc - 3) / 2;
         int rowLen = tc * 3;
         int inLen = nc * 3;
-        var down = new RgbImage((nr - 3) / 2, tc);
         ushort[] vbuf = ArrayPool<ushort>.Shared.Rent(inLen);
         byte[] fbuf = ArrayPool<byte>.Shared.Rent(6 * tc);
         try
@@ -46,7 +57,7 @@ internal static class PyramidDown2
             ref byte sp0 = ref MemoryMarshal.GetArrayDataReference(src);
             ref ushort v0 = ref MemoryMarshal.GetArrayDataReference(vbuf);
             ref byte f0 = ref MemoryMarshal.GetArrayDataReference(fbuf);
-            ref byte dp0 = ref MemoryMarshal.GetArrayDataReference(down.Pixels);
+            ref byte dp0 = ref MemoryMarshal.GetArrayDataReference(dst);
             int dr = 0;
             for (int r = 2; r < nr - 2; r += 2, dr++)
             {
@@ -71,8 +82,6 @@ internal static class PyramidDown2
             ArrayPool<ushort>.Shared.Return(vbuf);
             ArrayPool<byte>.Shared.Return(fbuf);
         }
-
-        return down;
     }
 
     // v[j] = s0[j] + 4 s1[j] + 6 s2[j] + 4 s3[j] + s4[j] over five rows (at most 16·255).
