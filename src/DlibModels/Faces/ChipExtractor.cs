@@ -144,6 +144,7 @@ internal static class ChipExtractor
         ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
         int stride = srcCols * 3;
         int dcols = dst.Cols;
+        ref double tab = ref MemoryMarshal.GetArrayDataReference(ByteToDouble);
         long baseOffset = (area.Top * stride) + (area.Left * 3);
         double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
         for (int r = 0; r < dst.Rows; r++)
@@ -169,20 +170,21 @@ internal static class ChipExtractor
                     continue;
                 }
 
-                long left = (long)fl;
-                long top = (long)ft;
-                double lr = x - left;
-                double tb = y - top;
+                // fl and ft are whole numbers inside the view, so x - fl is dlib's x - left exactly.
+                double lr = x - fl;
+                double tb = y - ft;
                 double omlr = 1 - lr;
                 double omtb = 1 - tb;
-                ref byte p00 = ref Unsafe.Add(ref sp, (nint)((top * stride) + (left * 3) + baseOffset));
+                ref byte p00 = ref Unsafe.Add(ref sp, (nint)(((long)ft * stride) + ((long)fl * 3) + baseOffset));
                 ref byte p10 = ref Unsafe.Add(ref p00, stride);
-                d = Blend(p00, Unsafe.Add(ref p00, 3), p10, Unsafe.Add(ref p10, 3), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref p00, 1), Unsafe.Add(ref p00, 4), Unsafe.Add(ref p10, 1), Unsafe.Add(ref p10, 4), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref p00, 2), Unsafe.Add(ref p00, 5), Unsafe.Add(ref p10, 2), Unsafe.Add(ref p10, 5), lr, omlr, tb, omtb);
+                d = Blend(Unsafe.Add(ref tab, p00), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 3)), Unsafe.Add(ref tab, p10), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 3)), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 4)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 4)), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 5)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 5)), lr, omlr, tb, omtb);
             }
         }
     }
+
+    private static readonly double[] ByteToDouble = Enumerable.Range(0, 256).Select(i => (double)i).ToArray();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte Blend(double tl, double tr, double bl, double br, double lr, double omlr, double tb, double omtb)
