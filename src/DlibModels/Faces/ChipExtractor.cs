@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DlibModels.Imaging;
 
 namespace DlibModels.Faces;
@@ -47,45 +50,66 @@ internal static class ChipExtractor
             maxDepth = Math.Max(depth, maxDepth);
         }
 
-        RgbImage? sub = null;
-        var levels = new RgbImage[maxDepth];
-        if (maxDepth > 0)
+        // The pyramid levels are scratch images (dlib's are too), rented and returned here.
+        var levels = new (byte[] Pixels, int Rows, int Cols)[maxDepth];
+        try
         {
-            sub = Crop(img, bbox);
-            levels[0] = PyramidDown2.Down(sub);
-            for (int i = 1; i < levels.Length; i++)
+            if (maxDepth > 0)
             {
-                levels[i] = PyramidDown2.Down(levels[i - 1]);
+                // pyramid_down over the sub image of bbox, read in place.
+                int nr = bbox.IsEmpty ? 0 : (int)bbox.Height;
+                int nc = bbox.IsEmpty ? 0 : (int)bbox.Width;
+                int offset = bbox.IsEmpty ? 0 : (int)(((bbox.Top * img.Cols) + bbox.Left) * 3);
+                byte[] srcPx = img.Pixels;
+                int srcStride = img.Cols * 3;
+                for (int i = 0; i < levels.Length; i++)
+                {
+                    (int rows, int cols) = PyramidDown2.DownSize(nr, nc);
+                    byte[] px = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * cols * 3));
+                    levels[i] = (px, rows, cols);
+                    PyramidDown2.DownInto(srcPx, offset, srcStride, nr, nc, px);
+                    (srcPx, offset, srcStride, nr, nc) = (px, 0, cols * 3, rows, cols);
+                }
+            }
+
+            var result = new RgbImage[chips.Count];
+            for (int i = 0; i < chips.Count; i++)
+            {
+                ChipDetails chip = chips[i];
+                if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
+                {
+                    result[i] = BasicExtract(img, chip.Rect.ToRectangle());
+                    continue;
+                }
+
+                var outImg = new RgbImage(chip.Rows, chip.Cols);
+                var (t0, t1, t2, level) = ChipCorners(chip, bbox);
+                Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
+                if (level == -1)
+                {
+                    TransformBilinear(img.Pixels, img.Cols, bbox, outImg, trns);
+                }
+                else
+                {
+                    (byte[] px, int rows, int cols) = levels[level];
+                    TransformBilinear(px, cols, new Rectangle(0, 0, cols - 1, rows - 1), outImg, trns);
+                }
+
+                result[i] = outImg;
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach ((byte[] px, _, _) in levels)
+            {
+                if (px != null)
+                {
+                    ArrayPool<byte>.Shared.Return(px);
+                }
             }
         }
-
-        var result = new RgbImage[chips.Count];
-        for (int i = 0; i < chips.Count; i++)
-        {
-            ChipDetails chip = chips[i];
-            if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
-            {
-                result[i] = BasicExtract(img, chip.Rect.ToRectangle());
-                continue;
-            }
-
-            var outImg = new RgbImage(chip.Rows, chip.Cols);
-            var (t0, t1, t2, level) = ChipCorners(chip, bbox);
-            Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
-            if (level == -1)
-            {
-                TransformBilinear(img, bbox, outImg, trns);
-            }
-            else
-            {
-                RgbImage src = levels[level];
-                TransformBilinear(src, new Rectangle(0, 0, src.Cols - 1, src.Rows - 1), outImg, trns);
-            }
-
-            result[i] = outImg;
-        }
-
-        return result;
     }
 
     /// <summary>Where the chip's top-left, top-right and bottom-left corners lie in the source (sub image or pyramid level).</summary>
@@ -109,69 +133,66 @@ internal static class ChipExtractor
 
     /// <summary>
     /// transform_image with interpolate_bilinear over the view <paramref name="area"/> of
-    /// <paramref name="src"/> (coordinates relative to the view's top-left), black outside.
+    /// <paramref name="srcPixels"/> (an RGB image <paramref name="srcCols"/> pixels wide) (coordinates relative to the view's top-left), black outside.
     /// </summary>
-    internal static void TransformBilinear(RgbImage src, Rectangle area, RgbImage dst, Affine map)
+    internal static void TransformBilinear(byte[] srcPixels, int srcCols, Rectangle area, RgbImage dst, Affine map)
     {
-        long nr = area.IsEmpty ? 0 : area.Height;
-        long nc = area.IsEmpty ? 0 : area.Width;
-        byte[] sp = src.Pixels;
-        byte[] dp = dst.Pixels;
-        int stride = src.Cols * 3;
+        // The bounds as doubles, as C# compares fl + 1 < nc (exact for image sizes).
+        double nr = area.IsEmpty ? 0 : area.Height;
+        double nc = area.IsEmpty ? 0 : area.Width;
+        ref byte sp = ref MemoryMarshal.GetArrayDataReference(srcPixels);
+        ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
+        int stride = srcCols * 3;
+        int dcols = dst.Cols;
+        ref double tab = ref MemoryMarshal.GetArrayDataReference(ByteToDouble);
+        long baseOffset = (area.Top * stride) + (area.Left * 3);
+        double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
         for (int r = 0; r < dst.Rows; r++)
         {
-            int o = r * dst.Cols * 3;
-            for (int c = 0; c < dst.Cols; c++, o += 3)
+            // point_transform_affine: (m00·c + m01·r) + b0, the products summed in dlib's order.
+            double yr = r;
+            double rx = m01 * yr;
+            double ry = m11 * yr;
+            int o = r * dcols * 3;
+            for (int c = 0; c < dcols; c++, o += 3)
             {
-                (double x, double y) = map.Apply(c, r);
+                double xc = c;
+                double x = (m00 * xc) + rx + b0;
+                double y = (m10 * xc) + ry + b1;
                 double fl = Math.Floor(x);
                 double ft = Math.Floor(y);
+                ref byte d = ref Unsafe.Add(ref dp, o);
                 if (!(fl >= 0 && ft >= 0 && fl + 1 < nc && ft + 1 < nr))
                 {
-                    dp[o] = 0;
-                    dp[o + 1] = 0;
-                    dp[o + 2] = 0;
+                    d = 0;
+                    Unsafe.Add(ref d, 1) = 0;
+                    Unsafe.Add(ref d, 2) = 0;
                     continue;
                 }
 
-                long left = (long)fl;
-                long top = (long)ft;
-                double lr = x - left;
-                double tb = y - top;
+                // fl and ft are whole numbers inside the view, so x - fl is dlib's x - left exactly.
+                double lr = x - fl;
+                double tb = y - ft;
                 double omlr = 1 - lr;
                 double omtb = 1 - tb;
-                int i00 = (int)(((top + area.Top) * stride) + ((left + area.Left) * 3));
-                int i10 = i00 + stride;
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    double tl = sp[i00 + ch];
-                    double tr = sp[i00 + 3 + ch];
-                    double bl = sp[i10 + ch];
-                    double br = sp[i10 + 3 + ch];
-                    double top2 = (omlr * tl) + (lr * tr);
-                    double bot2 = (omlr * bl) + (lr * br);
-                    double v = (omtb * top2) + (tb * bot2);
-                    dp[o + ch] = (byte)(int)v;
-                }
+                ref byte p00 = ref Unsafe.Add(ref sp, (nint)(((long)ft * stride) + ((long)fl * 3) + baseOffset));
+                ref byte p10 = ref Unsafe.Add(ref p00, stride);
+                d = Blend(Unsafe.Add(ref tab, p00), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 3)), Unsafe.Add(ref tab, p10), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 3)), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 4)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 4)), lr, omlr, tb, omtb);
+                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 5)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 5)), lr, omlr, tb, omtb);
             }
         }
     }
 
-    private static RgbImage Crop(RgbImage img, Rectangle r)
+    private static readonly double[] ByteToDouble = Enumerable.Range(0, 256).Select(i => (double)i).ToArray();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Blend(double tl, double tr, double bl, double br, double lr, double omlr, double tb, double omtb)
     {
-        if (r.IsEmpty)
-        {
-            return new RgbImage(0, 0);
-        }
-
-        var res = new RgbImage((int)r.Height, (int)r.Width);
-        int rowBytes = (int)r.Width * 3;
-        for (int y = 0; y < res.Rows; y++)
-        {
-            Buffer.BlockCopy(img.Pixels, (int)((((r.Top + y) * img.Cols) + r.Left) * 3), res.Pixels, y * rowBytes, rowBytes);
-        }
-
-        return res;
+        double top2 = (omlr * tl) + (lr * tr);
+        double bot2 = (omlr * bl) + (lr * br);
+        double v = (omtb * top2) + (tb * bot2);
+        return (byte)(int)v;
     }
 
     private static RgbImage BasicExtract(RgbImage img, Rectangle location)

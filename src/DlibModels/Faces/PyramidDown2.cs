@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DlibModels.Imaging;
 
 namespace DlibModels.Faces;
@@ -15,48 +19,125 @@ internal static class PyramidDown2
     }
 
     /// <summary>The RGB overload of <c>pyramid_down_2_1::operator()</c>; images of 8 rows or columns or fewer give an empty image.</summary>
-    public static RgbImage Down(RgbImage src)
+    public static RgbImage Down(RgbImage src) => Down(src.Pixels, 0, src.Cols * 3, src.Rows, src.Cols);
+
+    /// <summary>
+    /// <see cref="Down(RgbImage)"/> over the <paramref name="nr"/>×<paramref name="nc"/> view of an RGB
+    /// buffer that starts at byte <paramref name="offset"/> with rows <paramref name="stride"/> bytes apart.
+    /// dlib filters the rows, then the columns; the sums are exact integers (at most 16·16·255, so
+    /// dlib's uint16 never wraps), so filtering the five source rows of each output row first and
+    /// then along the row gives dlib's result exactly, with vector arithmetic and no temp image.
+    /// </summary>
+    public static RgbImage Down(byte[] src, int offset, int stride, int nr, int nc)
     {
-        int nr = src.Rows, nc = src.Cols;
+        (int rows, int cols) = DownSize(nr, nc);
+        var down = new RgbImage(rows, cols);
+        DownInto(src, offset, stride, nr, nc, down.Pixels);
+        return down;
+    }
+
+    /// <summary>The size of the image <see cref="DownInto"/> writes for an <paramref name="nr"/>×<paramref name="nc"/> input.</summary>
+    public static (int Rows, int Cols) DownSize(int nr, int nc) => nr <= 8 || nc <= 8 ? (0, 0) : ((nr - 3) / 2, (nc - 3) / 2);
+
+    /// <summary><see cref="Down(byte[], int, int, int, int)"/> into the first <see cref="DownSize"/> pixels of <paramref name="dst"/>.</summary>
+    public static void DownInto(byte[] src, int offset, int stride, int nr, int nc, byte[] dst)
+    {
         if (nr <= 8 || nc <= 8)
         {
-            return new RgbImage(0, 0);
+            return;
         }
 
         int tc = (nc - 3) / 2;
-        var temp = new int[nr * tc * 3];
-        byte[] sp = src.Pixels;
-        for (int r = 0; r < nr; r++)
+        int rowLen = tc * 3;
+        int inLen = nc * 3;
+        ushort[] vbuf = ArrayPool<ushort>.Shared.Rent(inLen);
+        byte[] fbuf = ArrayPool<byte>.Shared.Rent(6 * tc);
+        try
         {
-            int so = r * nc * 3;
-            int to = r * tc * 3;
-            for (int c = 0; c < tc; c++)
+            ref byte sp0 = ref MemoryMarshal.GetArrayDataReference(src);
+            ref ushort v0 = ref MemoryMarshal.GetArrayDataReference(vbuf);
+            ref byte f0 = ref MemoryMarshal.GetArrayDataReference(fbuf);
+            ref byte dp0 = ref MemoryMarshal.GetArrayDataReference(dst);
+            int dr = 0;
+            for (int r = 2; r < nr - 2; r += 2, dr++)
             {
-                int o = so + (c * 6);
-                for (int ch = 0; ch < 3; ch++)
+                ref byte a = ref Unsafe.Add(ref sp0, offset + ((r - 2) * stride));
+                VerticalSums(ref a, stride, ref v0, inLen);
+                HorizontalSums(ref v0, inLen, ref f0, (6 * tc) - 3);
+
+                // Every other pixel: output pixel c is the filtered value centred on input pixel 2c + 2.
+                ref byte d = ref Unsafe.Add(ref dp0, dr * rowLen);
+                for (int c = 0; c < tc; c++)
                 {
-                    temp[to + (c * 3) + ch] = sp[o + ch] + (4 * sp[o + 3 + ch]) + (6 * sp[o + 6 + ch]) + (4 * sp[o + 9 + ch]) + sp[o + 12 + ch];
+                    ref byte f = ref Unsafe.Add(ref f0, 6 * c);
+                    ref byte o = ref Unsafe.Add(ref d, 3 * c);
+                    o = f;
+                    Unsafe.Add(ref o, 1) = Unsafe.Add(ref f, 1);
+                    Unsafe.Add(ref o, 2) = Unsafe.Add(ref f, 2);
                 }
             }
         }
-
-        var down = new RgbImage((nr - 3) / 2, tc);
-        byte[] dp = down.Pixels;
-        int dr = 0;
-        int rowLen = tc * 3;
-        for (int r = 2; r < nr - 2; r += 2)
+        finally
         {
-            int a = (r - 2) * rowLen, b = (r - 1) * rowLen, m = r * rowLen, d = (r + 1) * rowLen, e = (r + 2) * rowLen;
-            int o = dr * rowLen;
-            for (int i = 0; i < rowLen; i++)
-            {
-                int v = (ushort)(temp[a + i] + (temp[b + i] * 4) + (temp[m + i] * 6) + (temp[d + i] * 4) + temp[e + i]);
-                dp[o + i] = (byte)(v / 256);
-            }
+            ArrayPool<ushort>.Shared.Return(vbuf);
+            ArrayPool<byte>.Shared.Return(fbuf);
+        }
+    }
 
-            dr++;
+    // v[j] = s0[j] + 4 s1[j] + 6 s2[j] + 4 s3[j] + s4[j] over five rows (at most 16·255).
+    private static void VerticalSums(ref byte s, int stride, ref ushort v, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 32; i += 32)
+            {
+                (Vector256<ushort> a0, Vector256<ushort> a1) = Vector256.Widen(Vector256.LoadUnsafe(ref s, (nuint)i));
+                (Vector256<ushort> b0, Vector256<ushort> b1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, stride), (nuint)i));
+                (Vector256<ushort> m0, Vector256<ushort> m1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 2 * stride), (nuint)i));
+                (Vector256<ushort> d0, Vector256<ushort> d1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 3 * stride), (nuint)i));
+                (Vector256<ushort> e0, Vector256<ushort> e1) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref s, 4 * stride), (nuint)i));
+                Five(a0, b0, m0, d0, e0).StoreUnsafe(ref v, (nuint)i);
+                Five(a1, b1, m1, d1, e1).StoreUnsafe(ref v, (nuint)(i + 16));
+            }
         }
 
-        return down;
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref v, i) = (ushort)(Unsafe.Add(ref s, i) + (4 * Unsafe.Add(ref s, stride + i)) + (6 * Unsafe.Add(ref s, (2 * stride) + i))
+                + (4 * Unsafe.Add(ref s, (3 * stride) + i)) + Unsafe.Add(ref s, (4 * stride) + i));
+        }
     }
+
+    // f[j] = (v[j] + 4 v[j+3] + 6 v[j+6] + 4 v[j+9] + v[j+12]) / 256 for j < count (sums at most 65280).
+    private static void HorizontalSums(ref ushort v, int n, ref byte f, int count)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= count - 32 && j + 32 + 12 <= n; j += 32)
+            {
+                Vector256<ushort> lo = Five(ref v, j);
+                Vector256<ushort> hi = Five(ref v, j + 16);
+                Vector256.Narrow(lo >>> 8, hi >>> 8).StoreUnsafe(ref f, (nuint)j);
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            int sum = (ushort)(Unsafe.Add(ref v, j) + (4 * Unsafe.Add(ref v, j + 3)) + (6 * Unsafe.Add(ref v, j + 6)) + (4 * Unsafe.Add(ref v, j + 9)) + Unsafe.Add(ref v, j + 12));
+            Unsafe.Add(ref f, j) = (byte)(sum / 256);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> Five(ref ushort v, int j)
+    {
+        nuint u = (nuint)j;
+        return Five(Vector256.LoadUnsafe(ref v, u), Vector256.LoadUnsafe(ref v, u + 3), Vector256.LoadUnsafe(ref v, u + 6), Vector256.LoadUnsafe(ref v, u + 9), Vector256.LoadUnsafe(ref v, u + 12));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> Five(Vector256<ushort> a, Vector256<ushort> b, Vector256<ushort> m, Vector256<ushort> d, Vector256<ushort> e)
+        => a + e + ((b + d) << 2) + (m << 2) + (m << 1);
 }

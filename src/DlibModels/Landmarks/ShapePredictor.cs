@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using DlibModels.Imaging;
 using DlibModels.Serialization;
 
@@ -20,19 +21,22 @@ public sealed class ShapePredictor
     private readonly bool _initialShapeNegativeDims;
     private readonly Cascade[] _cascades;
     private readonly int _maxFeatures;
+    private readonly int _maxTrees;
 
     private ShapePredictor(float[] initialShape, bool negativeDims, Cascade[] cascades)
     {
         _initialShape = initialShape;
         _initialShapeNegativeDims = negativeDims;
         _cascades = cascades;
-        int max = 0;
+        int max = 0, maxTrees = 0;
         foreach (Cascade c in cascades)
         {
             max = Math.Max(max, c.Anchor.Length);
+            maxTrees = Math.Max(maxTrees, c.NumTrees);
         }
 
         _maxFeatures = max;
+        _maxTrees = maxTrees;
     }
 
     /// <summary>Number of parts each prediction has.</summary>
@@ -260,6 +264,7 @@ public sealed class ShapePredictor
         int n = _initialShape.Length;
         float[] shapeArr = ArrayPool<float>.Shared.Rent(n);
         float[] featArr = ArrayPool<float>.Shared.Rent(Math.Max(1, _maxFeatures));
+        int[] leafArr = ArrayPool<int>.Shared.Rent(Math.Max(1, _maxTrees));
         try
         {
             Span<float> shape = shapeArr.AsSpan(0, n);
@@ -303,10 +308,15 @@ public sealed class ShapePredictor
                 int[] idx1 = c.Idx1;
                 int[] idx2 = c.Idx2;
                 float[] thresh = c.Thresh;
-                float[] leaves = c.Leaves;
                 int[] splitStart = c.SplitStart;
                 int[] leafStart = c.LeafStart;
-                for (int t = 0; t < c.NumTrees; t++)
+                int numTrees = c.NumTrees;
+                Span<int> leafOffsets = leafArr.AsSpan(0, numTrees);
+
+                // The trees of a level only read the feature pixels, so all leaves are found first;
+                // the leaves are then added in tree order (each part's sum in dlib's order) while the
+                // leaves twelve trees ahead are prefetched.
+                for (int t = 0; t < numTrees; t++)
                 {
                     int s0 = splitStart[t];
                     int ns = splitStart[t + 1] - s0;
@@ -314,12 +324,14 @@ public sealed class ShapePredictor
                     while (i < ns)
                     {
                         int s = s0 + i;
-                        i = feats[idx1[s]] - feats[idx2[s]] > thresh[s] ? (2 * i) + 1 : (2 * i) + 2;
+                        bool left = feats[idx1[s]] - feats[idx2[s]] > thresh[s];
+                        i = (2 * i) + 2 - Unsafe.As<bool, byte>(ref left);
                     }
 
-                    int leaf = leafStart[t] + (i - ns);
-                    AddInPlace(shape, leaves.AsSpan(leaf * n, n));
+                    leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
                 }
+
+                AddLeaves(shape, c.Leaves, leafOffsets);
             }
 
             var parts = new Point[n / 2];
@@ -334,28 +346,74 @@ public sealed class ShapePredictor
         {
             ArrayPool<float>.Shared.Return(shapeArr);
             ArrayPool<float>.Shared.Return(featArr);
+            ArrayPool<int>.Shared.Return(leafArr);
         }
     }
 
-    private static void AddInPlace(Span<float> acc, ReadOnlySpan<float> add)
+    private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        const int Ahead = 12;
+        int n = shape.Length;
+        int numTrees = leafOffsets.Length;
+        int w = Vector256<float>.Count;
+        fixed (float* acc = shape)
+        fixed (float* lv = leaves)
         {
-            int w = Vector<float>.Count;
-            for (; i <= acc.Length - w; i += w)
+            for (int t = 0; t < numTrees; t++)
             {
-                (new Vector<float>(acc[i..]) + new Vector<float>(add[i..])).CopyTo(acc[i..]);
-            }
-        }
+                if (Sse.IsSupported && t + Ahead < numTrees)
+                {
+                    byte* pf = (byte*)(lv + leafOffsets[t + Ahead]);
+                    byte* end = (byte*)(lv + leafOffsets[t + Ahead] + n);
+                    for (; pf < end; pf += 64)
+                    {
+                        Sse.Prefetch0(pf);
+                    }
+                }
 
-        for (; i < acc.Length; i++)
-        {
-            acc[i] += add[i];
+                float* add = lv + leafOffsets[t];
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; i <= n - w; i += w)
+                    {
+                        Vector256.Store(Vector256.Load(acc + i) + Vector256.Load(add + i), acc + i);
+                    }
+                }
+
+                for (; i < n; i++)
+                {
+                    acc[i] += add[i];
+                }
+            }
         }
     }
 
     private static (float[] Values, bool NegativeDims) ReadColumnVector(DlibReader reader, int expectedLength)
+    {
+        (long nr, bool neg) = ReadColumnVectorHeader(reader, expectedLength);
+        var values = new float[nr];
+        for (long i = 0; i < nr; i++)
+        {
+            values[i] = reader.ReadFloat();
+        }
+
+        return (values, neg);
+    }
+
+    /// <summary>Reads a column vector of exactly <c>dest.Length</c> values into <paramref name="dest"/>; returns whether its dimensions were stored negated.</summary>
+    private static bool ReadColumnVectorInto(DlibReader reader, Span<float> dest)
+    {
+        (_, bool neg) = ReadColumnVectorHeader(reader, dest.Length);
+        for (int i = 0; i < dest.Length; i++)
+        {
+            dest[i] = reader.ReadFloat();
+        }
+
+        return neg;
+    }
+
+    private static (long Rows, bool NegativeDims) ReadColumnVectorHeader(DlibReader reader, int expectedLength)
     {
         long start = reader.Position;
         long nr = reader.ReadInt64();
@@ -383,13 +441,7 @@ public sealed class ShapePredictor
             throw reader.ErrorAt(start, $"expected a vector of {expectedLength} values, found {nr}");
         }
 
-        var values = new float[nr];
-        for (long i = 0; i < nr; i++)
-        {
-            values[i] = reader.ReadFloat();
-        }
-
-        return (values, neg);
+        return (nr, neg);
     }
 
     private static void WriteColumnVector(DlibWriter writer, ReadOnlySpan<float> values, bool negativeDims)
@@ -467,13 +519,17 @@ public sealed class ShapePredictor
 
         internal sealed class Builder
         {
-            private readonly List<int> _splitStart = [0];
-            private readonly List<int> _leafStart = [0];
-            private readonly List<long> _idx1 = [];
-            private readonly List<long> _idx2 = [];
-            private readonly List<float> _thresh = [];
-            private readonly List<float> _leaves = [];
-            private readonly List<bool> _leafNeg = [];
+            private int[] _splitStart = [];
+            private int[] _leafStart = [];
+            private long[] _idx1 = [];
+            private long[] _idx2 = [];
+            private float[] _thresh = [];
+            private float[] _leaves = [];
+            private bool[] _leafNeg = [];
+            private int _numSplits;
+            private int _numLeaves;
+            private int _numTrees;
+            private int _shapeLength;
 
             public int[]? Anchor { get; set; }
 
@@ -483,17 +539,34 @@ public sealed class ShapePredictor
 
             public static Builder ReadTrees(DlibReader reader, int shapeLength)
             {
-                var b = new Builder();
+                var b = new Builder { _shapeLength = shapeLength };
                 long numTrees = reader.ReadSize("number of trees", MaxCount);
+
+                // The arrays are sized from the first tree (dlib's trees all have the same depth) and
+                // grow only for files whose trees differ; leaves are read straight into place.
+                // Every tree takes at least two bytes, so a valid count is below Remaining / 2.
+                long cap = Math.Min(numTrees, reader.Remaining / 2) + 1;
+                b._splitStart = new int[cap];
+                b._leafStart = new int[cap];
                 for (long t = 0; t < numTrees; t++)
                 {
                     using var ts = reader.Enter($"tree {t}");
                     long numSplits = reader.ReadSize("number of splits", 1 << 24);
+                    if (t == 0)
+                    {
+                        long guess = Math.Min(numTrees * numSplits, reader.Remaining / 4);
+                        b._idx1 = new long[guess];
+                        b._idx2 = new long[guess];
+                        b._thresh = new float[guess];
+                    }
+
                     for (long s = 0; s < numSplits; s++)
                     {
-                        b._idx1.Add(reader.ReadInt64());
-                        b._idx2.Add(reader.ReadInt64());
-                        b._thresh.Add(reader.ReadFloat());
+                        b.EnsureSplit();
+                        b._idx1[b._numSplits] = reader.ReadInt64();
+                        b._idx2[b._numSplits] = reader.ReadInt64();
+                        b._thresh[b._numSplits] = reader.ReadFloat();
+                        b._numSplits++;
                     }
 
                     long leafStart = reader.Position;
@@ -503,25 +576,58 @@ public sealed class ShapePredictor
                         throw reader.ErrorAt(leafStart, $"a tree with {numSplits} splits must have {numSplits + 1} leaves (a power of two), found {numLeaves}");
                     }
 
-                    for (long l = 0; l < numLeaves; l++)
+                    if (t == 0)
                     {
-                        (float[] v, bool neg) = ReadColumnVector(reader, shapeLength);
-                        b._leaves.AddRange(v);
-                        b._leafNeg.Add(neg);
+                        long guess = Math.Min(numTrees * numLeaves, reader.Remaining / Math.Max(2, 2 * shapeLength));
+                        b._leafNeg = new bool[guess];
+                        b._leaves = new float[guess * shapeLength];
                     }
 
-                    b._splitStart.Add(b._idx1.Count);
-                    b._leafStart.Add(b._leafNeg.Count);
+                    for (long l = 0; l < numLeaves; l++)
+                    {
+                        b.EnsureLeaf();
+                        b._leafNeg[b._numLeaves] = ReadColumnVectorInto(reader, b._leaves.AsSpan(b._numLeaves * shapeLength, shapeLength));
+                        b._numLeaves++;
+                    }
+
+                    b._numTrees++;
+                    b._splitStart[b._numTrees] = b._numSplits;
+                    b._leafStart[b._numTrees] = b._numLeaves;
                 }
 
                 return b;
             }
 
+            private static T[] Trim<T>(T[] a, int length) => a.Length == length ? a : a.AsSpan(0, length).ToArray();
+
+            // Grows by doubling, one item at a time, so a corrupt count fails on the data that is
+            // actually missing rather than on a huge allocation.
+            private void EnsureSplit()
+            {
+                if (_numSplits == _idx1.Length)
+                {
+                    int cap = Math.Max(16, 2 * _idx1.Length);
+                    Array.Resize(ref _idx1, cap);
+                    Array.Resize(ref _idx2, cap);
+                    Array.Resize(ref _thresh, cap);
+                }
+            }
+
+            private void EnsureLeaf()
+            {
+                if (_numLeaves == _leafNeg.Length)
+                {
+                    int cap = Math.Max(16, 2 * _leafNeg.Length);
+                    Array.Resize(ref _leafNeg, cap);
+                    Array.Resize(ref _leaves, checked(cap * _shapeLength));
+                }
+            }
+
             public Cascade Build(DlibReader reader, int level)
             {
                 int nf = Anchor!.Length;
-                var idx1 = new int[_idx1.Count];
-                var idx2 = new int[_idx2.Count];
+                var idx1 = new int[_numSplits];
+                var idx2 = new int[_numSplits];
                 for (int i = 0; i < idx1.Length; i++)
                 {
                     long a = _idx1[i];
@@ -537,14 +643,14 @@ public sealed class ShapePredictor
 
                 return new Cascade
                 {
-                    NumTrees = _splitStart.Count - 1,
-                    SplitStart = _splitStart.ToArray(),
-                    LeafStart = _leafStart.ToArray(),
+                    NumTrees = _numTrees,
+                    SplitStart = _splitStart,
+                    LeafStart = _leafStart,
                     Idx1 = idx1,
                     Idx2 = idx2,
-                    Thresh = _thresh.ToArray(),
-                    Leaves = _leaves.ToArray(),
-                    LeafNegativeDims = _leafNeg.ToArray(),
+                    Thresh = Trim(_thresh, _numSplits),
+                    Leaves = Trim(_leaves, _numLeaves * _shapeLength),
+                    LeafNegativeDims = Trim(_leafNeg, _numLeaves),
                     Anchor = Anchor,
                     DeltaX = DeltaX!,
                     DeltaY = DeltaY!,
