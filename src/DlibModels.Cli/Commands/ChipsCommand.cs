@@ -17,18 +17,20 @@ internal static class ChipsCommand
         var size = new Option<int>("--size") { Description = "Chip side in pixels.", DefaultValueFactory = _ => 150 };
         var padding = new Option<double>("--padding") { Description = "Padding around the face, as a fraction of its size (dlib's get_face_chip_details).", DefaultValueFactory = _ => 0.25 };
         var json = new Option<bool>("--json") { Description = "JSON Lines: image, faces with rect, parts and chip_details (rect, angle, rows, cols)." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores).", DefaultValueFactory = _ => 0 };
         var faceModels = new FaceModels();
         var command = new Command("chips", "Extract aligned face chips (dlib's get_face_chip_details + extract_image_chips).\nExample: dlib-models chips photos/ --out chips/ --landmarks shape_predictor_68_face_landmarks")
         {
-            images, output, size, padding, json,
+            images, output, size, padding, json, cpus,
         };
         faceModels.AddTo(command, withModel: false);
         command.SetAction(parse =>
         {
+            int parallel = Batch.Cpus(parse.GetValue(cpus));
             FaceAnalyzer analyzer;
             try
             {
-                analyzer = faceModels.Build(parse, needRecognition: false);
+                analyzer = faceModels.Build(parse, needRecognition: false, engineThreads: Batch.EngineThreads(parallel));
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
             {
@@ -51,11 +53,15 @@ internal static class ChipsCommand
             }
 
             int up = parse.GetValue(faceModels.Upsample);
-            int failures = 0;
+            bool asJson = parse.GetValue(json);
+            int total = 0;
             using var stdout = Console.OpenStandardOutput();
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
-            {
-                try
+            var batch = new Batch();
+            batch.Run(
+                "chips",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path =>
                 {
                     RgbImage img = ImageFile.LoadRgb(path);
                     IReadOnlyList<Face> faces = analyzer.FaceLandmarks(img, upsample: up);
@@ -66,49 +72,53 @@ internal static class ChipsCommand
                         ImageFile.SavePng(chips[i], Path.Combine(outDir, $"{Path.GetFileNameWithoutExtension(path)}_face{i}.png"));
                     }
 
-                    if (parse.GetValue(json))
-                    {
-                        EncodeCommand.Write(stdout, w =>
-                        {
-                            w.WriteString("image", path);
-                            JsonFields.Decoded(w, img);
-                            w.WriteNumber("upsampled", up);
-                            w.WriteStartArray("faces");
-                            for (int i = 0; i < faces.Count; i++)
-                            {
-                                w.WriteStartObject();
-                                JsonFields.Rect(w, "rect", faces[i].Rect);
-                                JsonFields.Parts(w, faces[i].Landmarks!.Parts);
-                                w.WriteStartObject("chip_details");
-                                w.WriteStartObject("rect");
-                                w.WriteNumber("left", details[i].Rect.Left);
-                                w.WriteNumber("top", details[i].Rect.Top);
-                                w.WriteNumber("right", details[i].Rect.Right);
-                                w.WriteNumber("bottom", details[i].Rect.Bottom);
-                                w.WriteEndObject();
-                                w.WriteNumber("angle", details[i].Angle);
-                                w.WriteNumber("rows", details[i].Rows);
-                                w.WriteNumber("cols", details[i].Cols);
-                                w.WriteEndObject();
-                                w.WriteEndObject();
-                            }
-
-                            w.WriteEndArray();
-                        });
-                    }
-                    else
-                    {
-                        Console.WriteLine($"{path}: {chips.Length} chip(s)");
-                    }
-                }
-                catch (Exception e) when (e is ImageDecodeException or ArgumentException)
+                    return (img, faces, details);
+                },
+                (path, r) =>
                 {
-                    Console.Error.WriteLine($"dlib-models chips: {e.Message}");
-                    failures++;
-                }
+                    (RgbImage img, IReadOnlyList<Face> faces, ChipDetails[] details) = r;
+                    total += faces.Count;
+                    if (!asJson)
+                    {
+                        Console.WriteLine($"{path}: {faces.Count} chip(s)");
+                        return;
+                    }
+
+                    EncodeCommand.Write(stdout, w =>
+                    {
+                        w.WriteString("image", path);
+                        JsonFields.Decoded(w, img);
+                        w.WriteNumber("upsampled", up);
+                        w.WriteStartArray("faces");
+                        for (int i = 0; i < faces.Count; i++)
+                        {
+                            w.WriteStartObject();
+                            JsonFields.Rect(w, "rect", faces[i].Rect);
+                            JsonFields.Parts(w, faces[i].Landmarks!.Parts);
+                            w.WriteStartObject("chip_details");
+                            w.WriteStartObject("rect");
+                            w.WriteNumber("left", details[i].Rect.Left);
+                            w.WriteNumber("top", details[i].Rect.Top);
+                            w.WriteNumber("right", details[i].Rect.Right);
+                            w.WriteNumber("bottom", details[i].Rect.Bottom);
+                            w.WriteEndObject();
+                            w.WriteNumber("angle", details[i].Angle);
+                            w.WriteNumber("rows", details[i].Rows);
+                            w.WriteNumber("cols", details[i].Cols);
+                            w.WriteEndObject();
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
+                    });
+                });
+
+            if (!asJson)
+            {
+                Console.WriteLine(batch.Summary("chip(s)", total));
             }
 
-            return failures > 0 ? 2 : 0;
+            return batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }

@@ -15,18 +15,20 @@ internal static class ClusterCommand
         var output = new Option<string?>("--out") { Description = "Folder to write person_<n>/ folders of 150x150 face chips into." };
         var threshold = new Option<double>("--threshold") { Description = "Edges join faces closer than this (dlib's example: 0.6).", DefaultValueFactory = _ => 0.6 };
         var json = new Option<bool>("--json") { Description = "JSON Lines: image, faces (rect, cluster)." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores).", DefaultValueFactory = _ => 0 };
         var faceModels = new FaceModels();
         var command = new Command("cluster", "Group the faces of many images by person with dlib's chinese_whispers.\nExample: dlib-models cluster photos/ --out people/")
         {
-            images, output, threshold, json,
+            images, output, threshold, json, cpus,
         };
         faceModels.AddTo(command);
         command.SetAction(parse =>
         {
+            int parallel = Batch.Cpus(parse.GetValue(cpus));
             FaceAnalyzer analyzer;
             try
             {
-                analyzer = faceModels.Build(parse);
+                analyzer = faceModels.Build(parse, engineThreads: Batch.EngineThreads(parallel));
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
             {
@@ -35,28 +37,27 @@ internal static class ClusterCommand
             }
 
             int up = parse.GetValue(faceModels.Upsample);
-            int failures = 0;
             var owners = new List<(string Image, int Face, Face Box, RgbImage Chip)>();
             var descriptors = new List<float[]>();
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
-            {
-                try
+            var batch = new Batch();
+            batch.Run(
+                "cluster",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path =>
                 {
                     RgbImage img = ImageFile.LoadRgb(path);
                     IReadOnlyList<Face> faces = analyzer.FaceLandmarks(img, upsample: up);
-                    IReadOnlyList<RgbImage> chips = analyzer.FaceChipsOf(img, faces);
-                    descriptors.AddRange(analyzer.FaceEncodings(img, faces));
-                    for (int i = 0; i < faces.Count; i++)
-                    {
-                        owners.Add((path, i, faces[i], chips[i]));
-                    }
-                }
-                catch (ImageDecodeException e)
+                    return (faces, analyzer.FaceChipsOf(img, faces), analyzer.FaceEncodings(img, faces));
+                },
+                (path, r) =>
                 {
-                    Console.Error.WriteLine($"dlib-models cluster: {e.Message}");
-                    failures++;
-                }
-            }
+                    descriptors.AddRange(r.Item3);
+                    for (int i = 0; i < r.faces.Count; i++)
+                    {
+                        owners.Add((path, i, r.faces[i], r.Item2[i]));
+                    }
+                });
 
             int[] labels = FaceAnalyzer.Cluster(descriptors, parse.GetValue(threshold));
             string? outDir = parse.GetValue(output);
@@ -96,7 +97,7 @@ internal static class ClusterCommand
                 Console.WriteLine($"{owners.Count} face(s), {labels.Distinct().Count()} person(s){(outDir is null ? string.Empty : $", chips in {outDir}")}");
             }
 
-            return failures > 0 ? 2 : 0;
+            return batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }

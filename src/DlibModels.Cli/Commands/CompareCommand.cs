@@ -19,18 +19,20 @@ internal static class CompareCommand
         var images = new Argument<string[]>("IMAGES") { Description = "Images or folders to check.", Arity = ArgumentArity.OneOrMore };
         var tolerance = new Option<double>("--tolerance") { Description = "Distance below which faces are the same person.", DefaultValueFactory = _ => 0.6 };
         var showDistance = new Option<bool>("--show-distance") { Description = "Append the distance to each match." };
+        var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores).", DefaultValueFactory = _ => 0 };
         var faceModels = new FaceModels();
         var command = new Command("compare", "Recognize known people in images, like face_recognition's CLI.\nExample: dlib-models compare known_people/ unknown_pictures/ --tolerance 0.6 --show-distance")
         {
-            known, images, tolerance, showDistance,
+            known, images, tolerance, showDistance, cpus,
         };
         faceModels.AddTo(command);
         command.SetAction(parse =>
         {
+            int parallel = Batch.Cpus(parse.GetValue(cpus));
             FaceAnalyzer analyzer;
             try
             {
-                analyzer = faceModels.Build(parse);
+                analyzer = faceModels.Build(parse, engineThreads: Batch.EngineThreads(parallel));
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
             {
@@ -78,48 +80,41 @@ internal static class CompareCommand
 
             double tol = parse.GetValue(tolerance);
             bool show = parse.GetValue(showDistance);
-            foreach (string path in ImageInputs.Expand(parse.GetValue(images)!))
-            {
-                RgbImage img;
-                try
+            var batch = new Batch();
+            batch.Run(
+                "compare",
+                ImageInputs.Expand(parse.GetValue(images)!),
+                parallel,
+                path => analyzer.FaceEncodings(ImageFile.LoadRgb(path), upsample: up),
+                (path, faces) =>
                 {
-                    img = ImageFile.LoadRgb(path);
-                }
-                catch (ImageDecodeException e)
-                {
-                    Console.Error.WriteLine($"dlib-models compare: {e.Message}");
-                    failures++;
-                    continue;
-                }
-
-                IReadOnlyList<float[]> faces = analyzer.FaceEncodings(img, upsample: up);
-                if (faces.Count == 0)
-                {
-                    Console.WriteLine($"{path},no_persons_found");
-                    continue;
-                }
-
-                foreach (float[] face in faces)
-                {
-                    double[] distances = FaceAnalyzer.FaceDistance(encodings, face);
-                    bool any = false;
-                    for (int i = 0; i < distances.Length; i++)
+                    if (faces.Count == 0)
                     {
-                        if (distances[i] <= tol)
+                        Console.WriteLine($"{path},no_persons_found");
+                        return;
+                    }
+
+                    foreach (float[] face in faces)
+                    {
+                        double[] distances = FaceAnalyzer.FaceDistance(encodings, face);
+                        bool any = false;
+                        for (int i = 0; i < distances.Length; i++)
                         {
-                            any = true;
-                            Console.WriteLine(show ? $"{path},{names[i]},{distances[i].ToString("0.################", CultureInfo.InvariantCulture)}" : $"{path},{names[i]}");
+                            if (distances[i] <= tol)
+                            {
+                                any = true;
+                                Console.WriteLine(show ? $"{path},{names[i]},{distances[i].ToString("0.################", CultureInfo.InvariantCulture)}" : $"{path},{names[i]}");
+                            }
+                        }
+
+                        if (!any)
+                        {
+                            Console.WriteLine($"{path},unknown_person");
                         }
                     }
+                });
 
-                    if (!any)
-                    {
-                        Console.WriteLine($"{path},unknown_person");
-                    }
-                }
-            }
-
-            return failures > 0 ? 2 : 0;
+            return failures + batch.Failures > 0 ? 2 : 0;
         });
         return command;
     }

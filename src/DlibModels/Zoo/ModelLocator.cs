@@ -57,10 +57,17 @@ public static class ModelLocator
 
         IReadOnlyList<string> folders = SearchFolders(cacheOverride);
         string name = Path.GetFileName(nameOrPath);
+        bool relative = !Path.IsPathRooted(nameOrPath) && name != nameOrPath;
         foreach (string folder in folders)
         {
             foreach (string suffix in Suffixes)
             {
+                // A relative path such as standin/x.dat.bz2 is looked up below the folder as given, then by file name.
+                if (relative && File.Exists(Path.Combine(folder, nameOrPath + suffix)))
+                {
+                    return Path.Combine(folder, nameOrPath + suffix);
+                }
+
                 string candidate = Path.Combine(folder, name + suffix);
                 if (File.Exists(candidate))
                 {
