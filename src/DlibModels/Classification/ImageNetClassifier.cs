@@ -197,21 +197,21 @@ public sealed class ImageNetClassifier
                 ArgumentOutOfRangeException.ThrowIfLessThan(crops, 1);
                 return (RandomCrops(image, random, crops, InputRows, InputCols), null);
             case CropMode.Center:
-            {
-                long s = Math.Min(image.Rows, image.Cols);
-                var whole = new Rectangle(0, 0, image.Cols - 1, image.Rows - 1);
-                (long cx, long cy) = whole.Center;
-                long left = cx - (s / 2);
-                long top = cy - (s / 2);
-                var r = new Rectangle(left, top, left + s - 1, top + s - 1);
-                return ([FaceChips.ExtractImageChip(image, new ChipDetails(DRectangle.FromRectangle(r), 0, InputRows, InputCols))], r);
-            }
+                {
+                    long s = Math.Min(image.Rows, image.Cols);
+                    var whole = new Rectangle(0, 0, image.Cols - 1, image.Rows - 1);
+                    (long cx, long cy) = whole.Center;
+                    long left = cx - (s / 2);
+                    long top = cy - (s / 2);
+                    var r = new Rectangle(left, top, left + s - 1, top + s - 1);
+                    return ([FaceChips.ExtractImageChip(image, new ChipDetails(DRectangle.FromRectangle(r), 0, InputRows, InputCols))], r);
+                }
 
             case CropMode.Full:
-            {
-                var r = new Rectangle(0, 0, image.Cols - 1, image.Rows - 1);
-                return ([FaceChips.ExtractImageChip(image, new ChipDetails(DRectangle.FromRectangle(r), 0, InputRows, InputCols))], null);
-            }
+                {
+                    var r = new Rectangle(0, 0, image.Cols - 1, image.Rows - 1);
+                    return ([FaceChips.ExtractImageChip(image, new ChipDetails(DRectangle.FromRectangle(r), 0, InputRows, InputCols))], null);
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode));

@@ -216,8 +216,17 @@ public sealed class DatasetBox
     {
         var copy = new DatasetBox
         {
-            Rect = Rect, Label = Label, Difficult = Difficult, Truncated = Truncated, Occluded = Occluded,
-            Ignore = Ignore, Pose = Pose, DetectionScore = DetectionScore, Angle = Angle, Gender = Gender, Age = Age,
+            Rect = Rect,
+            Label = Label,
+            Difficult = Difficult,
+            Truncated = Truncated,
+            Occluded = Occluded,
+            Ignore = Ignore,
+            Pose = Pose,
+            DetectionScore = DetectionScore,
+            Angle = Angle,
+            Gender = Gender,
+            Age = Age,
         };
         foreach (KeyValuePair<string, Point> kv in Parts)
         {

@@ -57,73 +57,73 @@ public static class ImglabXml
                 switch (r.NodeType)
                 {
                     case XmlNodeType.Element:
-                    {
-                        string el = r.Name;
-                        bool empty = r.IsEmptyElement;
-                        if (stack.Count == 0)
                         {
-                            if (el != "dataset")
+                            string el = r.Name;
+                            bool empty = r.IsEmptyElement;
+                            if (stack.Count == 0)
                             {
-                                throw Fail(li, $"Invalid XML document.  Root tag must be <dataset>.  Found <{el}> instead.");
-                            }
-                        }
-                        else if (el == "box")
-                        {
-                            box = new DatasetBox();
-                            long top = Required<long>(r, li, "box", "top");
-                            long left = Required<long>(r, li, "box", "left");
-                            long width = Required<long>(r, li, "box", "width");
-                            long height = Required<long>(r, li, "box", "height");
-                            box.Rect = new Rectangle(left, top, left + width - 1, top + height - 1);
-                            box.Difficult = Optional(r, li, "difficult", box.Difficult);
-                            box.Truncated = Optional(r, li, "truncated", box.Truncated);
-                            box.Occluded = Optional(r, li, "occluded", box.Occluded);
-                            box.Ignore = Optional(r, li, "ignore", box.Ignore);
-                            box.Angle = Optional(r, li, "angle", 0.0);
-                            box.Age = Optional(r, li, "age", 0.0);
-                            string? g = r.GetAttribute("gender");
-                            if (g is not null)
-                            {
-                                box.Gender = g switch
+                                if (el != "dataset")
                                 {
-                                    "male" => BoxGender.Male,
-                                    "female" => BoxGender.Female,
-                                    "unknown" => BoxGender.Unknown,
-                                    _ => throw Fail(li, "Invalid gender string in box attribute."),
+                                    throw Fail(li, $"Invalid XML document.  Root tag must be <dataset>.  Found <{el}> instead.");
+                                }
+                            }
+                            else if (el == "box")
+                            {
+                                box = new DatasetBox();
+                                long top = Required<long>(r, li, "box", "top");
+                                long left = Required<long>(r, li, "box", "left");
+                                long width = Required<long>(r, li, "box", "width");
+                                long height = Required<long>(r, li, "box", "height");
+                                box.Rect = new Rectangle(left, top, left + width - 1, top + height - 1);
+                                box.Difficult = Optional(r, li, "difficult", box.Difficult);
+                                box.Truncated = Optional(r, li, "truncated", box.Truncated);
+                                box.Occluded = Optional(r, li, "occluded", box.Occluded);
+                                box.Ignore = Optional(r, li, "ignore", box.Ignore);
+                                box.Angle = Optional(r, li, "angle", 0.0);
+                                box.Age = Optional(r, li, "age", 0.0);
+                                string? g = r.GetAttribute("gender");
+                                if (g is not null)
+                                {
+                                    box.Gender = g switch
+                                    {
+                                        "male" => BoxGender.Male,
+                                        "female" => BoxGender.Female,
+                                        "unknown" => BoxGender.Unknown,
+                                        _ => throw Fail(li, "Invalid gender string in box attribute."),
+                                    };
+                                }
+
+                                box.Pose = Optional(r, li, "pose", 0.0);
+                                box.DetectionScore = Optional(r, li, "detection_score", 0.0);
+                            }
+                            else if (el == "part" && stack[^1] == "box" && box is not null)
+                            {
+                                long x = Required<long>(r, li, "part", "x");
+                                long y = Required<long>(r, li, "part", "y");
+                                string pn = r.GetAttribute("name") ?? throw Fail(li, "<part> missing required attribute 'name'");
+                                if (!box.Parts.TryAdd(pn, new Point(x, y)))
+                                {
+                                    throw Fail(li, $"<part> with name '{pn}' is defined more than one time in a single box.");
+                                }
+                            }
+                            else if (el == "image")
+                            {
+                                image = new DatasetImage
+                                {
+                                    File = r.GetAttribute("file") ?? throw Fail(li, "<image> missing required attribute 'file'"),
+                                    Width = Optional(r, li, "width", 0L),
+                                    Height = Optional(r, li, "height", 0L),
                                 };
                             }
 
-                            box.Pose = Optional(r, li, "pose", 0.0);
-                            box.DetectionScore = Optional(r, li, "detection_score", 0.0);
-                        }
-                        else if (el == "part" && stack[^1] == "box" && box is not null)
-                        {
-                            long x = Required<long>(r, li, "part", "x");
-                            long y = Required<long>(r, li, "part", "y");
-                            string pn = r.GetAttribute("name") ?? throw Fail(li, "<part> missing required attribute 'name'");
-                            if (!box.Parts.TryAdd(pn, new Point(x, y)))
+                            stack.Add(el);
+                            if (empty)
                             {
-                                throw Fail(li, $"<part> with name '{pn}' is defined more than one time in a single box.");
+                                End(stack, d, ref image, ref box);
                             }
-                        }
-                        else if (el == "image")
-                        {
-                            image = new DatasetImage
-                            {
-                                File = r.GetAttribute("file") ?? throw Fail(li, "<image> missing required attribute 'file'"),
-                                Width = Optional(r, li, "width", 0L),
-                                Height = Optional(r, li, "height", 0L),
-                            };
-                        }
 
-                        stack.Add(el);
-                        if (empty)
-                        {
-                            End(stack, d, ref image, ref box);
+                            break;
                         }
-
-                        break;
-                    }
 
                     case XmlNodeType.EndElement:
                         End(stack, d, ref image, ref box);

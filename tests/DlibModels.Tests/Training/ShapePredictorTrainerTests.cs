@@ -94,8 +94,15 @@ public sealed class ShapePredictorTrainerTests
         LandmarkTrainingSet train = Faces5.Value.Train;
         byte[] Train(string seed) => new ShapePredictorTrainer(new ShapePredictorTrainerOptions
         {
-            CascadeDepth = 2, NumTreesPerCascadeLevel = 4, TreeDepth = 2, OversamplingAmount = 2, FeaturePoolSize = 30, RandomSeed = seed,
-            OversamplingTranslationJitter = 0.05, FeaturePoolRegionPadding = 0.1, PaddingMode = ShapePaddingMode.BoundingBoxRelative,
+            CascadeDepth = 2,
+            NumTreesPerCascadeLevel = 4,
+            TreeDepth = 2,
+            OversamplingAmount = 2,
+            FeaturePoolSize = 30,
+            RandomSeed = seed,
+            OversamplingTranslationJitter = 0.05,
+            FeaturePoolRegionPadding = 0.1,
+            PaddingMode = ShapePaddingMode.BoundingBoxRelative,
         }).TrainToBytes(train.Images, train.Objects);
         Assert.Equal(Train("a"), Train("a"));
         Assert.NotEqual(Train("a"), Train("b"));
