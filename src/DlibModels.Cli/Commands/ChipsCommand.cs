@@ -27,14 +27,9 @@ internal static class ChipsCommand
         command.SetAction(parse =>
         {
             int parallel = Batch.Cpus(parse.GetValue(cpus));
-            FaceAnalyzer analyzer;
-            try
+            FaceAnalyzer? analyzer = faceModels.TryBuild(parse, "chips", needRecognition: false, engineThreads: Batch.EngineThreads(parallel));
+            if (analyzer is null)
             {
-                analyzer = faceModels.Build(parse, needRecognition: false, engineThreads: Batch.EngineThreads(parallel));
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models chips: {e.Message}");
                 return 1;
             }
 

@@ -25,14 +25,9 @@ internal static class ClusterCommand
         command.SetAction(parse =>
         {
             int parallel = Batch.Cpus(parse.GetValue(cpus));
-            FaceAnalyzer analyzer;
-            try
+            FaceAnalyzer? analyzer = faceModels.TryBuild(parse, "cluster", engineThreads: Batch.EngineThreads(parallel));
+            if (analyzer is null)
             {
-                analyzer = faceModels.Build(parse, engineThreads: Batch.EngineThreads(parallel));
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models cluster: {e.Message}");
                 return 1;
             }
 

@@ -29,14 +29,9 @@ internal static class CompareCommand
         command.SetAction(parse =>
         {
             int parallel = Batch.Cpus(parse.GetValue(cpus));
-            FaceAnalyzer analyzer;
-            try
+            FaceAnalyzer? analyzer = faceModels.TryBuild(parse, "compare", engineThreads: Batch.EngineThreads(parallel));
+            if (analyzer is null)
             {
-                analyzer = faceModels.Build(parse, engineThreads: Batch.EngineThreads(parallel));
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models compare: {e.Message}");
                 return 1;
             }
 

@@ -31,6 +31,20 @@ internal sealed class FaceModels
         command.Options.Add(Upsample);
     }
 
+    /// <summary>Builds the analyzer, or reports why not on stderr (as <c>dlib-models COMMAND: ...</c>) and returns null.</summary>
+    public FaceAnalyzer? TryBuild(ParseResult parse, string commandName, bool needRecognition = true, int engineThreads = 0)
+    {
+        try
+        {
+            return Build(parse, needRecognition, engineThreads);
+        }
+        catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine($"dlib-models {commandName}: {e.Message}");
+            return null;
+        }
+    }
+
     public FaceAnalyzer Build(ParseResult parse, bool needRecognition = true, int engineThreads = 0)
     {
         string spPath = ModelLocator.Resolve(parse.GetValue(Landmarks)!);
