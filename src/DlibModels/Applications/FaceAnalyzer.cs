@@ -70,14 +70,14 @@ public sealed class FaceAnalyzer
         {
             foreach (HogDetection d in _hog.Detect(processed, adjustThreshold))
             {
-                faces.Add(new Face(Imaging.PyramidDown2.RectDown(d.Rect, upsample), d.Score));
+                faces.Add(new Face(PyramidDown2.RectDown(d.Rect, upsample), d.Score));
             }
         }
         else
         {
             foreach (MmodDetection d in _cnn!.Detect(processed, adjustThreshold))
             {
-                faces.Add(new Face(Imaging.PyramidDown2.RectDown(d.Rect, upsample), d.Confidence));
+                faces.Add(new Face(PyramidDown2.RectDown(d.Rect, upsample), d.Confidence));
             }
         }
 

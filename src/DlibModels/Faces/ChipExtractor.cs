@@ -26,10 +26,10 @@ internal static class ChipExtractor
         {
             int depth = 0;
             double grow = 2;
-            DRectangle r = PyramidDown2.RectDown(chip.Rect);
+            DRectangle r = ChipPyramid.RectDown(chip.Rect);
             while (r.Area > chip.Size)
             {
-                r = PyramidDown2.RectDown(r);
+                r = ChipPyramid.RectDown(r);
                 depth++;
                 grow = (grow * 2) + 2;
             }
@@ -64,10 +64,10 @@ internal static class ChipExtractor
                 int srcStride = img.Cols * 3;
                 for (int i = 0; i < levels.Length; i++)
                 {
-                    (int rows, int cols) = PyramidDown2.DownSize(nr, nc);
+                    (int rows, int cols) = ChipPyramid.DownSize(nr, nc);
                     byte[] px = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * cols * 3));
                     levels[i] = (px, rows, cols);
-                    PyramidDown2.DownInto(srcPx, offset, srcStride, nr, nc, px);
+                    ChipPyramid.DownInto(srcPx, offset, srcStride, nr, nc, px);
                     (srcPx, offset, srcStride, nr, nc) = (px, 0, cols * 3, rows, cols);
                 }
             }
@@ -117,10 +117,10 @@ internal static class ChipExtractor
     {
         int level = -1;
         DRectangle rect = chip.Rect.Translate(-bbox.Left, -bbox.Top);
-        while (PyramidDown2.RectDown(rect).Area > chip.Size)
+        while (ChipPyramid.RectDown(rect).Area > chip.Size)
         {
             level++;
-            rect = PyramidDown2.RectDown(rect);
+            rect = ChipPyramid.RectDown(rect);
         }
 
         (double rcx, double rcy) = rect.Center;

@@ -7,14 +7,12 @@ using DlibModels.Imaging;
 namespace DlibModels.Faces;
 
 /// <summary>dlib's <c>pyramid_down&lt;2&gt;</c> (5×5 binomial filter, then every other row and column) for chips.</summary>
-internal static class PyramidDown2
+internal static class ChipPyramid
 {
-    public static (double X, double Y) PointDown(double x, double y) => ((x / 2.0) - 1.25, (y / 2.0) - 0.75);
-
     public static DRectangle RectDown(DRectangle r)
     {
-        (double l, double t) = PointDown(r.Left, r.Top);
-        (double rr, double b) = PointDown(r.Right, r.Bottom);
+        (double l, double t) = Imaging.PyramidDown2.PointDown(r.Left, r.Top);
+        (double rr, double b) = Imaging.PyramidDown2.PointDown(r.Right, r.Bottom);
         return new DRectangle(l, t, l, t).Union(new DRectangle(rr, b, rr, b));
     }
 
