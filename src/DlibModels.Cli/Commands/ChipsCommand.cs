@@ -79,7 +79,7 @@ internal static class ChipsCommand
                         return;
                     }
 
-                    EncodeCommand.Write(stdout, w =>
+                    JsonFields.Line(stdout, w =>
                     {
                         w.WriteString("image", path);
                         JsonFields.Decoded(w, img);

@@ -71,7 +71,7 @@ internal static class ClusterCommand
                 using var stdout = Console.OpenStandardOutput();
                 foreach (var group in owners.Select((o, i) => (o, i)).GroupBy(x => x.o.Image))
                 {
-                    EncodeCommand.Write(stdout, w =>
+                    JsonFields.Line(stdout, w =>
                     {
                         w.WriteString("image", group.Key);
                         w.WriteStartArray("faces");

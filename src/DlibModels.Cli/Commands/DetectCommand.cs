@@ -121,7 +121,7 @@ internal static class DetectCommand
 
     private static void WriteJson(Stream stdout, string path, Result r, int up, bool hog)
     {
-        EncodeCommand.Write(stdout, w =>
+        JsonFields.Line(stdout, w =>
         {
             w.WriteString("image", path);
             JsonFields.Decoded(w, r.Image);

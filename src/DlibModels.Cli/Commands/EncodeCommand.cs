@@ -91,7 +91,7 @@ internal static class EncodeCommand
                         return;
                     }
 
-                    Write(stdout, w =>
+                    JsonFields.Line(stdout, w =>
                     {
                         w.WriteString("image", path);
                         JsonFields.Decoded(w, img);
@@ -124,19 +124,6 @@ internal static class EncodeCommand
             return batch.Failures > 0 ? 2 : 0;
         });
         return command;
-    }
-
-    internal static void Write(Stream stdout, Action<Utf8JsonWriter> body)
-    {
-        using (var w = new Utf8JsonWriter(stdout))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-
-        stdout.WriteByte((byte)'\n');
-        stdout.Flush();
     }
 
     private static void Descriptor(Utf8JsonWriter w, float[] d)

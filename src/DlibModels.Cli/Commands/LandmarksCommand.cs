@@ -95,7 +95,7 @@ internal static class LandmarksCommand
                     total += r.faces.Count;
                     if (asJson)
                     {
-                        EncodeCommand.Write(stdout, w =>
+                        JsonFields.Line(stdout, w =>
                         {
                             w.WriteString("image", path);
                             JsonFields.Decoded(w, r.img);

@@ -56,7 +56,7 @@ internal static class LayersCommand
                         output.Dispose();
                     }
 
-                    EncodeCommand.Write(stdout, w =>
+                    JsonFields.Line(stdout, w =>
                     {
                         w.WriteString("image", path);
                         JsonFields.Decoded(w, img);

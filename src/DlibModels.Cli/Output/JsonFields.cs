@@ -7,6 +7,20 @@ namespace DlibModels.Cli.Output;
 /// <summary>Writes the per-image fields shared by every command, keyed like dlibref's goldens.</summary>
 internal static class JsonFields
 {
+    /// <summary>Writes one JSON Lines record: an object filled by <paramref name="body"/>, then a newline.</summary>
+    public static void Line(Stream stdout, Action<Utf8JsonWriter> body)
+    {
+        using (var w = new Utf8JsonWriter(stdout))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+        stdout.Flush();
+    }
+
     public static void Decoded(Utf8JsonWriter w, RgbImage img)
     {
         w.WriteStartObject("decoded");
