@@ -1,3 +1,4 @@
+using DlibModels.Geometry;
 using DlibModels.Imaging;
 using DlibModels.Landmarks;
 
@@ -60,9 +61,12 @@ public static class FaceChips
         double den = (2 * padding) + 1;
         if (det.NumParts == 5)
         {
+            // dlib writes this as (padding + p) / den on a point, which its matrix expressions
+            // evaluate as a multiplication by 1 / den (the 68-point branch divides scalars).
+            double invDen = 1.0 / den;
             for (int i = 0; i < 5; i++)
             {
-                from.Add(((padding + Ref5X[i]) / den * size, (padding + Ref5Y[i]) / den * size));
+                from.Add(((padding + Ref5X[i]) * invDen * size, (padding + Ref5Y[i]) * invDen * size));
                 to.Add((det.Part(i).X, det.Part(i).Y));
             }
         }
@@ -96,7 +100,7 @@ public static class FaceChips
             throw new ArgumentException("need at least two point pairs, as many chip points as image points");
         }
 
-        Affine tform = FindSimilarityTransform(chipPoints, imagePoints);
+        Affine tform = SimilarityTransform.Find(chipPoints, imagePoints);
         double px = tform.M00 * 1.0;
         px += tform.M01 * 0.0;
         double py = tform.M10 * 1.0;
@@ -126,47 +130,5 @@ public static class FaceChips
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(locations);
         return ChipExtractor.Extract(image, locations);
-    }
-
-    /// <summary>dlib's <c>find_similarity_transform</c> (Umeyama) on double points.</summary>
-    internal static Affine FindSimilarityTransform(IReadOnlyList<(double X, double Y)> from, IReadOnlyList<(double X, double Y)> to)
-    {
-        int n = from.Count;
-        double mfx = 0, mfy = 0, mtx = 0, mty = 0;
-        for (int i = 0; i < n; i++)
-        {
-            mfx += from[i].X;
-            mfy += from[i].Y;
-            mtx += to[i].X;
-            mty += to[i].Y;
-        }
-
-        double dn = n;
-        mfx /= dn;
-        mfy /= dn;
-        mtx /= dn;
-        mty /= dn;
-        double sigmaFrom = 0;
-        double c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double fx = from[i].X - mfx;
-            double fy = from[i].Y - mfy;
-            double tx = to[i].X - mtx;
-            double ty = to[i].Y - mty;
-            sigmaFrom += (fx * fx) + (fy * fy);
-            c00 += tx * fx;
-            c01 += tx * fy;
-            c10 += ty * fx;
-            c11 += ty * fy;
-        }
-
-        sigmaFrom /= dn;
-        ShapeMath.SimilarityFromCov(c00 / dn, c01 / dn, c10 / dn, c11 / dn, sigmaFrom, out double m00, out double m01, out double m10, out double m11);
-        double rx = m00 * mfx;
-        rx += m01 * mfy;
-        double ry = m10 * mfx;
-        ry += m11 * mfy;
-        return new Affine(m00, m01, m10, m11, mtx - rx, mty - ry);
     }
 }

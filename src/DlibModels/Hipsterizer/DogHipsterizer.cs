@@ -1,6 +1,6 @@
 using DlibModels.Detection.Mmod;
 using DlibModels.Dnn;
-using DlibModels.Faces;
+using DlibModels.Geometry;
 using DlibModels.Imaging;
 using DlibModels.Landmarks;
 using DlibModels.Serialization;
@@ -133,11 +133,11 @@ public sealed class DogHipsterizer
         Point rmustache = Point.Round((1.3 * (reye.X - leye.X) / 2) + nose.X, (1.3 * (reye.Y - leye.Y) / 2) + nose.Y);
 
         // The glasses' lens centres in the upsampled overlay go onto the eyes.
-        Affine toImage = FaceChips.FindSimilarityTransform([(2 * 176, 2 * 36), (2 * 59, 2 * 35)], [(leye.X, leye.Y), (reye.X, reye.Y)]);
+        Affine toImage = SimilarityTransform.Find([(2 * 176, 2 * 36), (2 * 59, 2 * 35)], [(leye.X, leye.Y), (reye.X, reye.Y)]);
         Paste(img, Glasses, toImage);
 
         // The mustache's top edge goes from the right to the left mustache corner.
-        toImage = FaceChips.FindSimilarityTransform([(0, 0), (Mustache.Cols - 1, 0)], [(rmustache.X, rmustache.Y), (lmustache.X, lmustache.Y)]);
+        toImage = SimilarityTransform.Find([(0, 0), (Mustache.Cols - 1, 0)], [(rmustache.X, rmustache.Y), (lmustache.X, lmustache.Y)]);
         Paste(img, Mustache, toImage);
     }
 

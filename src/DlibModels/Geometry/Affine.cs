@@ -1,4 +1,4 @@
-namespace DlibModels.Faces;
+namespace DlibModels.Geometry;
 
 /// <summary>dlib's <c>point_transform_affine</c>: p ↦ M·p + B, evaluated in dlib's order.</summary>
 internal readonly record struct Affine(double M00, double M01, double M10, double M11, double B0, double B1)

@@ -1,0 +1,316 @@
+namespace DlibModels.Geometry;
+
+/// <summary>
+/// dlib's <c>svd(m, u, w, v)</c> of a 2×2 double matrix as dlib 19.24 computes it when built with
+/// <c>DLIB_USE_LAPACK</c> (Debian's build): LAPACK's <c>dgesvd</c> on the row-major matrix, i.e. on
+/// its transpose, along the path LAPACK takes for a 2×2 input — one Householder reflection
+/// (<c>dgebd2</c>), the reflector turned into U (<c>dorg2r</c>), then <c>dbdsqr</c>, which for an
+/// upper bidiagonal 2×2 block is a single <c>dlasv2</c> plus the sign fix and the descending sort.
+/// Every operation is evaluated in LAPACK's order, with the BLAS of the reference outputs
+/// (OpenBLAS 0.3.21, Haswell/Zen kernels), so the result matches bit for bit; with the reference
+/// BLAS only <c>drot</c> (no fused multiply-add) and the sign of some zeros differ. The
+/// decomposition decides where overlay pixels land in the hipsterizer and the face chip geometry.
+/// Inputs below LAPACK's scaling threshold (|a| &lt; 2^-459 or &gt; 2^459) are not rescaled first.
+/// </summary>
+internal static class Svd2x2
+{
+    // LAPACK's dlamch: 'E' (eps) = 2^-53, 'S' (safe minimum) = 2^-1022.
+    private const double Eps = 1.1102230246251565e-16;
+    private const double SafeMin = 2.2250738585072014e-308;
+
+    // dbdsqr's TOLMUL = max(10, min(100, eps^(-1/8))): 2^6.625 rounded as glibc's pow rounds it.
+    private static readonly double TolMul = BitConverter.Int64BitsToDouble(0x4058ace5422aa0db);
+
+    /// <summary>
+    /// Decomposes the row-major matrix [[a00, a01], [a10, a11]] = U·diag(w)·Vᵀ with dlib's
+    /// conventions: w descending and non-negative; U and V as dlib's LAPACK path returns them.
+    /// </summary>
+    public static void Decompose(double a00, double a01, double a10, double a11, out Matrix2 u, out double w0, out double w1, out Matrix2 v)
+    {
+        // LAPACK sees the column-major transpose A' = [[a00, a10], [a01, a11]].
+        // dgebd2, i = 1: Householder reflector H = I - tau·[1 v2]ᵀ[1 v2] zeroing A'(2,1).
+        double alpha = a00;
+        double x = a01;
+        double tau = 0;
+        double v2 = x;
+        double xnorm = Math.Abs(x);
+        if (xnorm != 0)
+        {
+            double beta = -Math.CopySign(Lapy2(alpha, xnorm), alpha);
+            const double safmin = SafeMin / Eps;
+            int knt = 0;
+            if (Math.Abs(beta) < safmin)
+            {
+                const double rsafmn = 1.0 / safmin;
+                do
+                {
+                    knt++;
+                    v2 = rsafmn * v2;
+                    beta *= rsafmn;
+                    alpha *= rsafmn;
+                }
+                while (Math.Abs(beta) < safmin && knt < 20);
+
+                xnorm = Math.Abs(v2);
+                beta = -Math.CopySign(Lapy2(alpha, xnorm), alpha);
+            }
+
+            tau = (beta - alpha) / beta;
+            v2 = (1.0 / (alpha - beta)) * v2;
+            for (int j = 0; j < knt; j++)
+            {
+                beta *= safmin;
+            }
+
+            alpha = beta;
+        }
+
+        double d1 = alpha;
+
+        // dlarf('Left'): apply H to the second column (a10, a11).
+        double c1 = a10, c2 = a11;
+        ApplyReflector(tau, v2, ref c1, ref c2);
+        double e1 = c1;
+        double d2 = c2;
+
+        // dorg2r: U = H applied to the identity (the second reflector is trivial).
+        double u12 = 0, u22 = 1;
+        ApplyReflector(tau, v2, ref u12, ref u22);
+        // dscal by -tau; OpenBLAS's dscal writes +0 outright when the factor is zero.
+        double u21 = tau == 0 ? 0.0 : -tau * v2;
+        double u11 = 1 - tau;
+
+        // dorgbr('P') with a trivial reflector: VT = I.
+        double vt11 = 1, vt12 = 0, vt21 = 0, vt22 = 1;
+
+        // dbdsqr on the upper bidiagonal [[d1, e1], [0, d2]].
+        double tol = TolMul * Eps;
+        double sminoa = Math.Abs(d1);
+        if (sminoa != 0)
+        {
+            double mu = Math.Abs(d2) * (sminoa / (sminoa + Math.Abs(e1)));
+            sminoa = Math.Min(sminoa, mu);
+        }
+
+        sminoa /= Math.Sqrt(2.0);
+        double thresh = Math.Max(tol * sminoa, 6 * (2 * (2 * SafeMin)));
+        double abse = Math.Abs(e1);
+        if (!(abse <= thresh || abse == 0))
+        {
+            Lasv2(d1, e1, d2, out double sigmn, out double sigmx, out double sinr, out double cosr, out double sinl, out double cosl);
+            d1 = sigmx;
+            d2 = sigmn;
+
+            // drot on the rows of VT, then on the columns of U.
+            Rotate(ref vt11, ref vt21, cosr, sinr);
+            Rotate(ref vt12, ref vt22, cosr, sinr);
+            Rotate(ref u11, ref u12, cosl, sinl);
+            Rotate(ref u21, ref u22, cosl, sinl);
+        }
+
+        // Make the singular values non-negative (negating VT's row), then sort them descending.
+        if (d1 < 0)
+        {
+            d1 = -d1;
+            vt11 = -1.0 * vt11;
+            vt12 = -1.0 * vt12;
+        }
+
+        if (d2 < 0)
+        {
+            d2 = -d2;
+            vt21 = -1.0 * vt21;
+            vt22 = -1.0 * vt22;
+        }
+
+        if (!(d2 <= d1))
+        {
+            (d1, d2) = (d2, d1);
+            (vt11, vt21) = (vt21, vt11);
+            (vt12, vt22) = (vt22, vt12);
+            (u11, u12) = (u12, u11);
+            (u21, u22) = (u22, u21);
+        }
+
+        // A' = U_L·S·VT_L, so the row-major matrix is VT_Lᵀ·S·U_Lᵀ: dlib's u = VT_Lᵀ, v = U_L.
+        u = new Matrix2(vt11, vt21, vt12, vt22);
+        v = new Matrix2(u11, u12, u21, u22);
+        w0 = d1;
+        w1 = d2;
+    }
+
+    /// <summary>dlarf('Left') of H = I - tau·[1 v2]ᵀ[1 v2] on the column (c1, c2), as dgemv then dger.</summary>
+    private static void ApplyReflector(double tau, double v2, ref double c1, ref double c2)
+    {
+        if (tau == 0)
+        {
+            return;
+        }
+
+        int lastv = v2 != 0 ? 2 : 1;
+        bool nonzero = c1 != 0 || (lastv == 2 ? c2 != 0 : c1 != 0);
+        if (!nonzero)
+        {
+            return;
+        }
+
+        double w = 0 + (c1 * 1.0);
+        if (lastv == 2)
+        {
+            w += c2 * v2;
+        }
+
+        if (w != 0)
+        {
+            double t = -tau * w;
+            c1 += 1.0 * t;
+            if (lastv == 2)
+            {
+                c2 += v2 * t;
+            }
+        }
+    }
+
+    /// <summary>
+    /// drot on one pair as OpenBLAS's Haswell/Zen kernel computes it for short vectors: its scalar
+    /// loop, compiled with FMA contraction, rounds s·y (resp. s·x) and fuses the c products.
+    /// </summary>
+    private static void Rotate(ref double x, ref double y, double c, double s)
+    {
+        double t = Math.FusedMultiplyAdd(c, x, s * y);
+        y = Math.FusedMultiplyAdd(c, y, -(s * x));
+        x = t;
+    }
+
+    /// <summary>LAPACK's dlapy2: sqrt(x² + y²) without needless overflow.</summary>
+    private static double Lapy2(double x, double y)
+    {
+        if (double.IsNaN(x))
+        {
+            return x;
+        }
+
+        if (double.IsNaN(y))
+        {
+            return y;
+        }
+
+        double xa = Math.Abs(x), ya = Math.Abs(y);
+        double w = Math.Max(xa, ya);
+        double z = Math.Min(xa, ya);
+        if (z == 0 || w > double.MaxValue)
+        {
+            return w;
+        }
+
+        double q = z / w;
+        return w * Math.Sqrt(1.0 + (q * q));
+    }
+
+    /// <summary>LAPACK's dlasv2: the SVD of the upper triangular [[f, g], [0, h]].</summary>
+    private static void Lasv2(double f, double g, double h, out double ssmin, out double ssmax, out double snr, out double csr, out double snl, out double csl)
+    {
+        double ft = f, fa = Math.Abs(ft), ht = h, ha = Math.Abs(h);
+        int pmax = 1;
+        bool swap = ha > fa;
+        if (swap)
+        {
+            pmax = 3;
+            (ft, ht) = (ht, ft);
+            (fa, ha) = (ha, fa);
+        }
+
+        double gt = g, ga = Math.Abs(gt);
+        double clt, crt, slt, srt;
+        if (ga == 0)
+        {
+            ssmin = ha;
+            ssmax = fa;
+            clt = 1;
+            crt = 1;
+            slt = 0;
+            srt = 0;
+        }
+        else
+        {
+            bool gasmal = true;
+            ssmin = ssmax = clt = crt = slt = srt = 0;
+            if (ga > fa)
+            {
+                pmax = 2;
+                if (fa / ga < Eps)
+                {
+                    gasmal = false;
+                    ssmax = ga;
+                    ssmin = ha > 1 ? fa / (ga / ha) : fa / ga * ha;
+                    clt = 1;
+                    slt = ht / gt;
+                    srt = 1;
+                    crt = ft / gt;
+                }
+            }
+
+            if (gasmal)
+            {
+                double d = fa - ha;
+                double l = d == fa ? 1.0 : d / fa;
+                double m = gt / ft;
+                double t = 2.0 - l;
+                double mm = m * m;
+                double tt = t * t;
+                double s = Math.Sqrt(tt + mm);
+                double r = l == 0 ? Math.Abs(m) : Math.Sqrt((l * l) + mm);
+                double a = 0.5 * (s + r);
+                ssmin = ha / a;
+                ssmax = fa * a;
+                if (mm == 0)
+                {
+                    t = l == 0
+                        ? Math.CopySign(2.0, ft) * Math.CopySign(1.0, gt)
+                        : (gt / Math.CopySign(d, ft)) + (m / t);
+                }
+                else
+                {
+                    t = ((m / (s + t)) + (m / (r + l))) * (1.0 + a);
+                }
+
+                l = Math.Sqrt((t * t) + 4.0);
+                crt = 2.0 / l;
+                srt = t / l;
+                clt = (crt + (srt * m)) / a;
+                slt = ht / ft * srt / a;
+            }
+        }
+
+        if (swap)
+        {
+            csl = srt;
+            snl = crt;
+            csr = slt;
+            snr = clt;
+        }
+        else
+        {
+            csl = clt;
+            snl = slt;
+            csr = crt;
+            snr = srt;
+        }
+
+        double tsign = pmax switch
+        {
+            1 => Math.CopySign(1.0, csr) * Math.CopySign(1.0, csl) * Math.CopySign(1.0, f),
+            2 => Math.CopySign(1.0, snr) * Math.CopySign(1.0, csl) * Math.CopySign(1.0, g),
+            _ => Math.CopySign(1.0, snr) * Math.CopySign(1.0, snl) * Math.CopySign(1.0, h),
+        };
+        ssmax = Math.CopySign(ssmax, tsign);
+        ssmin = Math.CopySign(ssmin, tsign * Math.CopySign(1.0, f) * Math.CopySign(1.0, h));
+    }
+}
+
+/// <summary>A row-major 2×2 double matrix [[M00, M01], [M10, M11]].</summary>
+internal readonly record struct Matrix2(double M00, double M01, double M10, double M11)
+{
+    /// <summary>dlib's 2×2 <c>det</c>: m00·m11 − m01·m10.</summary>
+    public double Det => (M00 * M11) - (M01 * M10);
+}
