@@ -103,16 +103,19 @@ internal sealed class PackedConvolution
     public int OutCols(int cols) => 1 + ((cols + (2 * Px) - Kw) / Sx);
 
     /// <summary>Output pixels per tile, chosen so a packed tile of input patches stays in L2.</summary>
-    private int TileWidth(int outPixels)
+    private static int TileWidth(int outPixels, int kSize, int unit)
     {
-        int byCache = (96 * 1024) / Math.Max(1, KSize);
-        int pt = Math.Clamp(byCache / NR * NR, 2 * NR, 512);
-        int needed = (outPixels + NR - 1) / NR * NR;
-        return Math.Min(pt, Math.Max(NR, needed));
+        int byCache = (96 * 1024) / Math.Max(1, kSize);
+        int pt = Math.Clamp(byCache / unit * unit, 2 * unit, 512);
+        int needed = (outPixels + unit - 1) / unit * unit;
+        return Math.Min(pt, Math.Max(unit, needed));
     }
 
+    /// <summary>Whether the 512-bit micro-kernel can run (it gives the same floats as the 256-bit one).</summary>
+    private static bool Wide => Avx512F.IsSupported;
+
     /// <summary>Runs the convolution (and fused epilogue) of <paramref name="input"/> into a new tensor.</summary>
-    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true)
+    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true)
     {
         if (input.K != Ci)
         {
@@ -139,10 +142,19 @@ internal sealed class PackedConvolution
             return output;
         }
 
-        int pt = TileWidth(outPixels);
-        int tilesPerSample = (outPixels + pt - 1) / pt;
-        int total = tilesPerSample * input.N;
         bool simd = allowSimd && Fma.IsSupported && Avx.IsSupported;
+        bool wide = simd && allowWide && Wide;
+        if (Sx == 1 && Sy == 1 && ow >= ImplicitMinCols && allowImplicit)
+        {
+            ForwardImplicit(input, output, maxThreads, simd, wide);
+            return output;
+        }
+
+        // Tiles run over the output pixels of all samples in order, so small late layers (a few
+        // pixels per sample) still fill whole micro-kernel blocks when a batch is run.
+        long columns = (long)input.N * outPixels;
+        int pt = TileWidth((int)Math.Min(columns, int.MaxValue), KSize, wide ? 2 * NR : NR);
+        int total = (int)((columns + pt - 1) / pt);
         int packLen = KSize * pt;
 
         if (maxThreads <= 1 || total == 1)
@@ -152,7 +164,7 @@ internal sealed class PackedConvolution
             {
                 for (int t = 0; t < total; t++)
                 {
-                    RunTile(input, output, t / tilesPerSample, (t % tilesPerSample) * pt, pt, pack, simd);
+                    RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide);
                 }
             }
             finally
@@ -170,13 +182,165 @@ internal sealed class PackedConvolution
                 () => BufferPool.Rent(packLen),
                 (t, _, pack) =>
                 {
-                    RunTile(input, output, t / tilesPerSample, (t % tilesPerSample) * pt, pt, pack, simd);
+                    RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide);
                     return pack;
                 },
                 BufferPool.Return);
         }
 
         return output;
+    }
+
+    /// <summary>Output width from which a unit-stride convolution skips the patch packing (<see cref="ForwardImplicit"/>).</summary>
+    internal const int ImplicitMinCols = 12;
+
+    /// <summary>
+    /// Unit-stride convolution as a GEMM whose B matrix is never packed: the sample is copied once
+    /// into a zero-padded layout of row pitch Wp = W + 2·Px, where output pixel (y, x) sits at
+    /// q = y·Wp + x and the patch value of tap (ci, ky, kx) is at q + ci·plane + ky·Wp + kx. The
+    /// micro-kernel reads each tap's row at that offset. Columns with x ≥ output width are computed
+    /// and dropped. Per output the taps are summed in the same order, with the same zero padding, as
+    /// the packed path, so the floats are identical.
+    /// </summary>
+    private void ForwardImplicit(Tensor input, Tensor output, int maxThreads, bool simd, bool wide)
+    {
+        int h = input.Rows, w = input.Cols;
+        int hp = h + (2 * Py), wp = w + (2 * Px);
+        int oh = output.Rows, ow = output.Cols;
+        int unit = wide ? 2 * NR : NR;
+
+        // Columns of one sample in padded coordinates, rounded up to whole blocks; reads past the
+        // last plane stay inside the slack.
+        int qCount = ((oh - 1) * wp) + ow;
+        int planeP = hp * wp;
+        int slack = ((Kh - 1) * wp) + Kw + (2 * unit);
+        long paddedLen = ((long)Ci * planeP) + slack;
+        int pt = Math.Min(TileWidth(qCount, Math.Min(KSize, 4 * 1024), unit), (qCount + unit - 1) / unit * unit);
+        int tiles = (qCount + pt - 1) / pt;
+
+        int[] offsets = new int[KSize];
+        for (int ci = 0, k = 0; ci < Ci; ci++)
+        {
+            for (int ky = 0; ky < Kh; ky++)
+            {
+                for (int kx = 0; kx < Kw; kx++, k++)
+                {
+                    offsets[k] = (ci * planeP) + (ky * wp) + kx;
+                }
+            }
+        }
+
+        float[] padded = BufferPool.Rent(paddedLen);
+        try
+        {
+            for (int n = 0; n < input.N; n++)
+            {
+                CopyPadded(input, n, padded, hp, wp, slack);
+                if (maxThreads <= 1 || tiles == 1)
+                {
+                    for (int t = 0; t < tiles; t++)
+                    {
+                        RunImplicitTile(output, n, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wp, simd, wide);
+                    }
+                }
+                else
+                {
+                    int sample = n;
+                    Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t =>
+                        RunImplicitTile(output, sample, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wp, simd, wide));
+                }
+            }
+        }
+        finally
+        {
+            BufferPool.Return(padded);
+        }
+    }
+
+    /// <summary>Copies sample n into the zero-padded layout (planes of hp×wp, then zeroed slack).</summary>
+    private void CopyPadded(Tensor input, int n, float[] padded, int hp, int wp, int slack)
+    {
+        int h = input.Rows, w = input.Cols;
+        float[] src = input.Buffer;
+        int planeP = hp * wp;
+        for (int ci = 0; ci < Ci; ci++)
+        {
+            Span<float> plane = padded.AsSpan(ci * planeP, planeP);
+            plane[..(Py * wp)].Clear();
+            plane[((Py + h) * wp)..].Clear();
+            int srcBase = (n * input.SampleSize) + (ci * h * w);
+            for (int y = 0; y < h; y++)
+            {
+                Span<float> row = plane.Slice((y + Py) * wp, wp);
+                row[..Px].Clear();
+                src.AsSpan(srcBase + (y * w), w).CopyTo(row.Slice(Px, w));
+                row[(Px + w)..].Clear();
+            }
+        }
+
+        padded.AsSpan(Ci * planeP, slack).Clear();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RunImplicitTile(Tensor output, int n, float[] padded, int[] offsets, int q0, int count, int wp, bool simd, bool wide)
+    {
+        int ow = output.Cols;
+        int outPixels = output.Rows * ow;
+        float[] outBuf = output.Buffer;
+        int sampleBase = n * output.SampleSize;
+        Span<float> acc = stackalloc float[MR * 2 * NR];
+        fixed (float* a0 = packedFilters)
+        fixed (float* pb = padded)
+        fixed (int* off = offsets)
+        fixed (float* accp = acc)
+        {
+            for (int panel = 0; panel < Panels; panel++)
+            {
+                float* a = a0 + ((long)panel * KSize * MR);
+                int rows = Math.Min(MR, Co - (panel * MR));
+                int step;
+                for (int j = 0; j < count; j += step)
+                {
+                    float* b = pb + q0 + j;
+                    if (wide && count - j > NR)
+                    {
+                        step = 2 * NR;
+                        Kernel6x32Avx512Offsets(a, b, off, KSize, accp);
+                    }
+                    else if (simd)
+                    {
+                        step = NR;
+                        Kernel6x16FmaOffsets(a, b, off, KSize, accp);
+                    }
+                    else
+                    {
+                        step = NR;
+                        KernelScalarOffsets(a, b, off, KSize, accp);
+                    }
+
+                    // Scatter the block's valid columns (x < ow) row by row.
+                    int cols = Math.Min(step, count - j);
+                    for (int done = 0; done < cols;)
+                    {
+                        int q = q0 + j + done;
+                        int y = q / wp;
+                        int x = q - (y * wp);
+                        int len = Math.Min(cols - done, wp - x);
+                        int valid = Math.Min(len, ow - x);
+                        if (valid > 0)
+                        {
+                            for (int i = 0; i < rows; i++)
+                            {
+                                int co = (panel * MR) + i;
+                                Store(accp + (i * step) + done, outBuf, sampleBase + (co * outPixels) + (y * ow) + x, valid, co);
+                            }
+                        }
+
+                        done += len;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Filters up to which a unit-stride convolution is computed directly rather than as a packed GEMM.</summary>
@@ -285,16 +449,31 @@ internal sealed class PackedConvolution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RunTile(Tensor input, Tensor output, int n, int p0, int pt, float[] pack, bool simd)
+    private unsafe void RunTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, bool simd, bool wide)
     {
         int ow = output.Cols;
         int outPixels = output.Rows * ow;
-        int count = Math.Min(pt, outPixels - p0);
-        PackPatches(input, n, p0, count, pt, ow, pack);
+        int count = (int)Math.Min(pt, columns - c0);
+        if (count < pt)
+        {
+            for (int k = 0; k < KSize; k++)
+            {
+                pack.AsSpan((k * pt) + count, pt - count).Clear();
+            }
+        }
+
+        for (int j = 0; j < count;)
+        {
+            long c = c0 + j;
+            int n = (int)(c / outPixels);
+            int p = (int)(c - ((long)n * outPixels));
+            int len = Math.Min(count - j, outPixels - p);
+            PackPatches(input, n, p, len, pt, j, ow, pack);
+            j += len;
+        }
 
         float[] outBuf = output.Buffer;
-        int outBase = n * output.SampleSize;
-        Span<float> acc = stackalloc float[MR * NR];
+        Span<float> acc = stackalloc float[MR * 2 * NR];
         fixed (float* a0 = packedFilters)
         fixed (float* b0 = pack)
         fixed (float* accp = acc)
@@ -303,22 +482,41 @@ internal sealed class PackedConvolution
             {
                 float* a = a0 + ((long)panel * KSize * MR);
                 int rows = Math.Min(MR, Co - (panel * MR));
-                for (int j = 0; j < count; j += NR)
+                int step;
+                for (int j = 0; j < count; j += step)
                 {
-                    if (simd)
+                    // The pack is zero past `count` up to pt, so a kernel may read whole blocks.
+                    if (wide && j + (2 * NR) <= pt && count - j > NR)
                     {
+                        step = 2 * NR;
+                        Kernel6x32Avx512(a, b0 + j, KSize, pt, accp);
+                    }
+                    else if (simd)
+                    {
+                        step = NR;
                         Kernel6x16Fma(a, b0 + j, KSize, pt, accp);
                     }
                     else
                     {
+                        step = NR;
                         KernelScalar(a, b0 + j, KSize, pt, accp);
                     }
 
-                    int cols = Math.Min(NR, count - j);
-                    for (int i = 0; i < rows; i++)
+                    int cols = Math.Min(step, count - j);
+                    for (int done = 0; done < cols;)
                     {
-                        int co = (panel * MR) + i;
-                        Store(accp + (i * NR), outBuf, outBase + (co * outPixels) + p0 + j, cols, co);
+                        long c = c0 + j + done;
+                        int n = (int)(c / outPixels);
+                        int p = (int)(c - ((long)n * outPixels));
+                        int len = Math.Min(cols - done, outPixels - p);
+                        int sampleBase = n * output.SampleSize;
+                        for (int i = 0; i < rows; i++)
+                        {
+                            int co = (panel * MR) + i;
+                            Store(accp + (i * step) + done, outBuf, sampleBase + (co * outPixels) + p, len, co);
+                        }
+
+                        done += len;
                     }
                 }
             }
@@ -386,11 +584,11 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>
-    /// Writes the input patches for output pixels [p0, p0+count) of sample n as a [KSize][pt] matrix
-    /// (zero for padding and for columns past count).
+    /// Writes the input patches for output pixels [p0, p0+count) of sample n into columns
+    /// [col0, col0+count) of the [KSize][pt] pack (zero where the window reads padding).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackPatches(Tensor input, int n, int p0, int count, int pt, int ow, float[] pack)
+    private void PackPatches(Tensor input, int n, int p0, int count, int pt, int col0, int ow, float[] pack)
     {
         float[] src = input.Buffer;
         int h = input.Rows;
@@ -405,11 +603,7 @@ internal sealed class PackedConvolution
             {
                 for (int kx = 0; kx < Kw; kx++, k++)
                 {
-                    Span<float> dst = pack.AsSpan(k * pt, pt);
-                    if (count < pt)
-                    {
-                        dst[count..].Clear();
-                    }
+                    Span<float> dst = pack.AsSpan((k * pt) + col0, count);
 
                     // valid output columns: 0 <= ox*Sx - Px + kx < w
                     int oxLo = Px - kx <= 0 ? 0 : (Px - kx + Sx - 1) / Sx;
@@ -551,6 +745,183 @@ internal sealed class PackedConvolution
         Avx.Store(c + 72, c41);
         Avx.Store(c + 80, c50);
         Avx.Store(c + 88, c51);
+    }
+
+    /// <summary>
+    /// The 6×32 block with 512-bit registers: per output the same fused multiply-adds in the same
+    /// k order as <see cref="Kernel6x16Fma"/>, so both give identical floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel6x32Avx512(float* a, float* b, int kSize, int ldb, float* c)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
+        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
+        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
+        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+            a += MR;
+            b += ldb;
+        }
+
+        Avx512F.Store(c, c00);
+        Avx512F.Store(c + 16, c01);
+        Avx512F.Store(c + 32, c10);
+        Avx512F.Store(c + 48, c11);
+        Avx512F.Store(c + 64, c20);
+        Avx512F.Store(c + 80, c21);
+        Avx512F.Store(c + 96, c30);
+        Avx512F.Store(c + 112, c31);
+        Avx512F.Store(c + 128, c40);
+        Avx512F.Store(c + 144, c41);
+        Avx512F.Store(c + 160, c50);
+        Avx512F.Store(c + 176, c51);
+    }
+
+    /// <summary><see cref="Kernel6x32Avx512"/> reading tap k's row at b + off[k].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel6x32Avx512Offsets(float* a, float* b, int* off, int kSize, float* c)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
+        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
+        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
+        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            float* bk = b + off[k];
+            Vector512<float> b0 = Avx512F.LoadVector512(bk);
+            Vector512<float> b1 = Avx512F.LoadVector512(bk + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+            a += MR;
+        }
+
+        Avx512F.Store(c, c00);
+        Avx512F.Store(c + 16, c01);
+        Avx512F.Store(c + 32, c10);
+        Avx512F.Store(c + 48, c11);
+        Avx512F.Store(c + 64, c20);
+        Avx512F.Store(c + 80, c21);
+        Avx512F.Store(c + 96, c30);
+        Avx512F.Store(c + 112, c31);
+        Avx512F.Store(c + 128, c40);
+        Avx512F.Store(c + 144, c41);
+        Avx512F.Store(c + 160, c50);
+        Avx512F.Store(c + 176, c51);
+    }
+
+    /// <summary><see cref="Kernel6x16Fma"/> reading tap k's row at b + off[k].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel6x16FmaOffsets(float* a, float* b, int* off, int kSize, float* c)
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
+        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            float* bk = b + off[k];
+            Vector256<float> b0 = Avx.LoadVector256(bk);
+            Vector256<float> b1 = Avx.LoadVector256(bk + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(av, b0, c00);
+            c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(av, b0, c10);
+            c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(av, b0, c20);
+            c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(av, b0, c30);
+            c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(av, b0, c40);
+            c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(av, b0, c50);
+            c51 = Fma.MultiplyAdd(av, b1, c51);
+            a += MR;
+        }
+
+        Avx.Store(c, c00);
+        Avx.Store(c + 8, c01);
+        Avx.Store(c + 16, c10);
+        Avx.Store(c + 24, c11);
+        Avx.Store(c + 32, c20);
+        Avx.Store(c + 40, c21);
+        Avx.Store(c + 48, c30);
+        Avx.Store(c + 56, c31);
+        Avx.Store(c + 64, c40);
+        Avx.Store(c + 72, c41);
+        Avx.Store(c + 80, c50);
+        Avx.Store(c + 88, c51);
+    }
+
+    private static unsafe void KernelScalarOffsets(float* a, float* b, int* off, int kSize, float* c)
+    {
+        for (int i = 0; i < MR * NR; i++)
+        {
+            c[i] = 0f;
+        }
+
+        for (int k = 0; k < kSize; k++)
+        {
+            float* bk = b + off[k];
+            for (int i = 0; i < MR; i++)
+            {
+                float av = a[i];
+                float* ci = c + (i * NR);
+                for (int j = 0; j < NR; j++)
+                {
+                    ci[j] += av * bk[j];
+                }
+            }
+
+            a += MR;
+        }
     }
 
     private static unsafe void KernelScalar(float* a, float* b, int kSize, int ldb, float* c)
