@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using DlibModels.Dnn.Architecture;
@@ -215,31 +214,5 @@ public class InspectCommandTests
         }
     }
 
-    /// <summary>Runs <c>dotnet dlib-models.dll</c> (built beside the tests) as a child process.</summary>
-    private static (int Code, string Stdout, string Stderr) RunChild(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "dlib-models.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dlib-models {string.Join(' ', args)} did not finish");
-        }
-
-        return (p.ExitCode, stdout, err.Result);
-    }
+    private static (int Code, string Stdout, string Stderr) RunChild(params string[] args) => CliProcess.Run(args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DlibModels.Tests.Support;
 
@@ -29,7 +28,7 @@ public sealed class BatchDetectTests
             byte[] head = File.ReadAllBytes(sources[0]).AsSpan(0, 300).ToArray();
             File.WriteAllBytes(Path.Combine(dir, "broken.jpg"), head);
 
-            (int exit, string stdout, string stderr) = RunCli($"detect \"{dir}\" --json --cpus 2");
+            (int exit, string stdout, string stderr) = CliProcess.Run("detect", dir, "--json", "--cpus", "2");
 
             Assert.Equal(2, exit);
             Assert.Contains("broken.jpg", stderr);
@@ -49,23 +48,8 @@ public sealed class BatchDetectTests
     [Fact]
     public void Missing_model_names_the_fetch_command()
     {
-        (int exit, _, string stderr) = RunCli("detect nothing.jpg --model no_such_model_xyz");
+        (int exit, _, string stderr) = CliProcess.Run("detect", "nothing.jpg", "--model", "no_such_model_xyz");
         Assert.Equal(1, exit);
         Assert.Contains("dlib-models models fetch no_such_model_xyz", stderr);
-    }
-
-    private static (int Exit, string Stdout, string Stderr) RunCli(string args)
-    {
-        var psi = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "dlib-models.dll")}\" {args}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
     }
 }
