@@ -84,6 +84,32 @@ public sealed class KernelTests
         }
     }
 
+    /// <summary>
+    /// Layers with a handful of output pixels (the end of a ResNet on one image) are vectorized over
+    /// channels instead of pixels; the floats equal the packed path's, with and without AVX-512.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
+    [InlineData(1, 128, 256, 3, 3, 2, 2, 0, 0, 7, 7)]
+    [InlineData(2, 64, 32, 3, 3, 1, 1, 1, 1, 2, 3)]
+    [InlineData(3, 32, 64, 3, 3, 2, 2, 0, 0, 3, 3)]
+    [InlineData(1, 16, 48, 1, 1, 1, 1, 0, 0, 1, 1)]
+    public void FewPixelsPathEqualsPackedPath(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
+    {
+        float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 31);
+        float[] b = EngineTestUtil.RandomArray(co, 32);
+        var layer = new ConvolutionLayer(co, ci, kh, kw, sy, sx, py, px, w, b);
+        var affine = new AffineLayer(true, EngineTestUtil.RandomArray(co, 33), EngineTestUtil.RandomArray(co, 34));
+        using Tensor x = EngineTestUtil.Random(n, ci, rows, cols, 35);
+        var conv = new PackedConvolution(layer, affine, relu: true);
+        foreach (bool wide in new[] { true, false })
+        {
+            using Tensor packed = conv.Forward(x, 1, true, wide, allowImplicit: false);
+            using Tensor few = conv.Forward(x, 1, true, wide, allowImplicit: true);
+            Assert.True(packed.Span.SequenceEqual(few.Span), $"wide={wide}");
+        }
+    }
+
     /// <summary>The fused epilogue gives exactly what separate affine and relu passes give.</summary>
     [Fact]
     public void FusedAffineReluEqualsSeparatePasses()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -150,6 +151,12 @@ internal sealed class PackedConvolution
             return output;
         }
 
+        if (simd && allowImplicit && (long)input.N * outPixels <= SmallMaxColumns && Co % ChannelBlock(wide) == 0)
+        {
+            ForwardFewPixels(input, output, wide);
+            return output;
+        }
+
         // Tiles run over the output pixels of all samples in order, so small late layers (a few
         // pixels per sample) still fill whole micro-kernel blocks when a batch is run.
         long columns = (long)input.N * outPixels;
@@ -191,6 +198,243 @@ internal sealed class PackedConvolution
         return output;
     }
 
+    /// <summary>Output pixels (over the whole batch) up to which <see cref="ForwardFewPixels"/> is used.</summary>
+    internal const int SmallMaxColumns = 24;
+
+    private static int ChannelBlock(bool wide) => wide ? 32 : 16;
+
+    /// <summary>
+    /// The filters as [channel block][k][block lanes] for <see cref="ForwardFewPixels"/>, made on
+    /// first use (only layers with tiny outputs need them).
+    /// </summary>
+    private float[]? channelMajor256;
+    private float[]? channelMajor512;
+
+    private float[] ChannelMajorFilters(bool wide)
+    {
+        ref float[]? slot = ref wide ? ref channelMajor512 : ref channelMajor256;
+        float[]? packed = Volatile.Read(ref slot);
+        if (packed is not null)
+        {
+            return packed;
+        }
+
+        int cb = ChannelBlock(wide);
+        packed = new float[Co * KSize];
+        float[] w = Layer.WeightsArray;
+        for (int co = 0; co < Co; co++)
+        {
+            int block = co / cb, lane = co % cb;
+            for (int k = 0; k < KSize; k++)
+            {
+                packed[(((block * KSize) + k) * cb) + lane] = w[(co * KSize) + k];
+            }
+        }
+
+        Interlocked.CompareExchange(ref slot, packed, null);
+        return Volatile.Read(ref slot)!;
+    }
+
+    /// <summary>
+    /// Convolution with very few output pixels in the whole batch (the 1×1 … 4×4 layers at the end
+    /// of a ResNet run on one image): vectorized over output channels instead of pixels, 6 pixels ×
+    /// 16 or 32 channels per micro-kernel call, each output summed over k in the same order with the
+    /// same fused multiply-adds as the packed path, so the floats are identical.
+    /// </summary>
+    private unsafe void ForwardFewPixels(Tensor input, Tensor output, bool wide)
+    {
+        int outPixels = output.Rows * output.Cols;
+        int columns = input.N * outPixels;
+        int cb = ChannelBlock(wide);
+        float[] filters = ChannelMajorFilters(wide);
+        float[] patches = BufferPool.Rent((long)columns * KSize);
+        try
+        {
+            // patches[c][k]: pixel c's window, zero where it reads padding.
+            float[] src = input.Buffer;
+            int h = input.Rows, w = input.Cols, ow = output.Cols;
+            for (int c = 0; c < columns; c++)
+            {
+                int n = c / outPixels, p = c % outPixels;
+                int oy = p / ow, ox = p % ow;
+                int k = 0;
+                Span<float> row = patches.AsSpan(c * KSize, KSize);
+                for (int ci = 0; ci < Ci; ci++)
+                {
+                    int plane = (n * input.SampleSize) + (ci * h * w);
+                    for (int ky = 0; ky < Kh; ky++)
+                    {
+                        int iy = (oy * Sy) - Py + ky;
+                        for (int kx = 0; kx < Kw; kx++, k++)
+                        {
+                            int ix = (ox * Sx) - Px + kx;
+                            row[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? src[plane + (iy * w) + ix] : 0f;
+                        }
+                    }
+                }
+            }
+
+            Span<float> acc = stackalloc float[MR * 32];
+            Span<float> column = stackalloc float[MR];
+            fixed (float* pp = patches)
+            fixed (float* wp = filters)
+            fixed (float* accp = acc)
+            fixed (float* colp = column)
+            {
+                for (int c0 = 0; c0 < columns; c0 += MR)
+                {
+                    int rows = Math.Min(MR, columns - c0);
+                    for (int block = 0; block < Co / cb; block++)
+                    {
+                        float* wb = wp + ((long)block * KSize * cb);
+                        if (wide)
+                        {
+                            KernelPixels6x32(pp + ((long)c0 * KSize), rows, KSize, wb, accp);
+                        }
+                        else
+                        {
+                            KernelPixels6x16(pp + ((long)c0 * KSize), rows, KSize, wb, accp);
+                        }
+
+                        for (int lane = 0; lane < cb; lane++)
+                        {
+                            int co = (block * cb) + lane;
+                            for (int i = 0; i < rows; i++)
+                            {
+                                column[i] = acc[(i * cb) + lane];
+                            }
+
+                            for (int done = 0; done < rows;)
+                            {
+                                int c = c0 + done;
+                                int n = c / outPixels, p = c % outPixels;
+                                int len = Math.Min(rows - done, outPixels - p);
+                                Store(colp + done, output.Buffer, (n * output.SampleSize) + (co * outPixels) + p, len, co);
+                                done += len;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            BufferPool.Return(patches);
+        }
+    }
+
+    /// <summary>Up to 6 pixels (rows of <paramref name="p"/>, stride kSize) × 32 channels; rows past <paramref name="rows"/> are not read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void KernelPixels6x32(float* p, int rows, int kSize, float* w, float* c)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
+        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
+        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
+        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
+
+        // Missing rows read row 0 again; their sums are never stored.
+        float* p0 = p;
+        float* p1 = rows > 1 ? p + kSize : p;
+        float* p2 = rows > 2 ? p + (2 * kSize) : p;
+        float* p3 = rows > 3 ? p + (3 * kSize) : p;
+        float* p4 = rows > 4 ? p + (4 * kSize) : p;
+        float* p5 = rows > 5 ? p + (5 * kSize) : p;
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector512<float> w0 = Avx512F.LoadVector512(w);
+            Vector512<float> w1 = Avx512F.LoadVector512(w + 16);
+            Vector512<float> v = Vector512.Create(p0[k]);
+            c00 = Avx512F.FusedMultiplyAdd(v, w0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(v, w1, c01);
+            v = Vector512.Create(p1[k]);
+            c10 = Avx512F.FusedMultiplyAdd(v, w0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(v, w1, c11);
+            v = Vector512.Create(p2[k]);
+            c20 = Avx512F.FusedMultiplyAdd(v, w0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(v, w1, c21);
+            v = Vector512.Create(p3[k]);
+            c30 = Avx512F.FusedMultiplyAdd(v, w0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(v, w1, c31);
+            v = Vector512.Create(p4[k]);
+            c40 = Avx512F.FusedMultiplyAdd(v, w0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(v, w1, c41);
+            v = Vector512.Create(p5[k]);
+            c50 = Avx512F.FusedMultiplyAdd(v, w0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(v, w1, c51);
+            w += 32;
+        }
+
+        Avx512F.Store(c, c00);
+        Avx512F.Store(c + 16, c01);
+        Avx512F.Store(c + 32, c10);
+        Avx512F.Store(c + 48, c11);
+        Avx512F.Store(c + 64, c20);
+        Avx512F.Store(c + 80, c21);
+        Avx512F.Store(c + 96, c30);
+        Avx512F.Store(c + 112, c31);
+        Avx512F.Store(c + 128, c40);
+        Avx512F.Store(c + 144, c41);
+        Avx512F.Store(c + 160, c50);
+        Avx512F.Store(c + 176, c51);
+    }
+
+    /// <summary>Up to 6 pixels × 16 channels with 256-bit registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void KernelPixels6x16(float* p, int rows, int kSize, float* w, float* c)
+    {
+        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
+        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
+        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
+        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
+        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
+        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+        float* p0 = p;
+        float* p1 = rows > 1 ? p + kSize : p;
+        float* p2 = rows > 2 ? p + (2 * kSize) : p;
+        float* p3 = rows > 3 ? p + (3 * kSize) : p;
+        float* p4 = rows > 4 ? p + (4 * kSize) : p;
+        float* p5 = rows > 5 ? p + (5 * kSize) : p;
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector256<float> w0 = Avx.LoadVector256(w);
+            Vector256<float> w1 = Avx.LoadVector256(w + 8);
+            Vector256<float> v = Vector256.Create(p0[k]);
+            c00 = Fma.MultiplyAdd(v, w0, c00);
+            c01 = Fma.MultiplyAdd(v, w1, c01);
+            v = Vector256.Create(p1[k]);
+            c10 = Fma.MultiplyAdd(v, w0, c10);
+            c11 = Fma.MultiplyAdd(v, w1, c11);
+            v = Vector256.Create(p2[k]);
+            c20 = Fma.MultiplyAdd(v, w0, c20);
+            c21 = Fma.MultiplyAdd(v, w1, c21);
+            v = Vector256.Create(p3[k]);
+            c30 = Fma.MultiplyAdd(v, w0, c30);
+            c31 = Fma.MultiplyAdd(v, w1, c31);
+            v = Vector256.Create(p4[k]);
+            c40 = Fma.MultiplyAdd(v, w0, c40);
+            c41 = Fma.MultiplyAdd(v, w1, c41);
+            v = Vector256.Create(p5[k]);
+            c50 = Fma.MultiplyAdd(v, w0, c50);
+            c51 = Fma.MultiplyAdd(v, w1, c51);
+            w += 16;
+        }
+
+        Avx.Store(c, c00);
+        Avx.Store(c + 8, c01);
+        Avx.Store(c + 16, c10);
+        Avx.Store(c + 24, c11);
+        Avx.Store(c + 32, c20);
+        Avx.Store(c + 40, c21);
+        Avx.Store(c + 48, c30);
+        Avx.Store(c + 56, c31);
+        Avx.Store(c + 64, c40);
+        Avx.Store(c + 72, c41);
+        Avx.Store(c + 80, c50);
+        Avx.Store(c + 88, c51);
+    }
+
     /// <summary>Output width from which a unit-stride convolution skips the patch packing (<see cref="ForwardImplicit"/>).</summary>
     internal const int ImplicitMinCols = 12;
 
@@ -218,7 +462,7 @@ internal sealed class PackedConvolution
         int pt = Math.Min(TileWidth(qCount, Math.Min(KSize, 4 * 1024), unit), (qCount + unit - 1) / unit * unit);
         int tiles = (qCount + pt - 1) / pt;
 
-        int[] offsets = new int[KSize];
+        int[] offsets = ArrayPool<int>.Shared.Rent(KSize);
         for (int ci = 0, k = 0; ci < Ci; ci++)
         {
             for (int ky = 0; ky < Kh; ky++)
@@ -254,6 +498,7 @@ internal sealed class PackedConvolution
         finally
         {
             BufferPool.Return(padded);
+            ArrayPool<int>.Shared.Return(offsets);
         }
     }
 
