@@ -85,7 +85,7 @@ internal static class ChipExtractor
 
                 var outImg = new RgbImage(chip.Rows, chip.Cols);
                 var (t0, t1, t2, level) = ChipCorners(chip, bbox);
-                Affine trns = Affine.FromThreePoints((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
+                Affine trns = AffineTransform.Find((0, 0), (chip.Cols - 1, 0), (0, chip.Rows - 1), t0, t1, t2);
                 if (level == -1)
                 {
                     TransformBilinear(img.Pixels, img.Cols, bbox, outImg, trns);

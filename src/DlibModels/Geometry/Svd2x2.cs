@@ -14,12 +14,8 @@ namespace DlibModels.Geometry;
 /// </summary>
 internal static class Svd2x2
 {
-    // LAPACK's dlamch: 'E' (eps) = 2^-53, 'S' (safe minimum) = 2^-1022.
-    private const double Eps = 1.1102230246251565e-16;
-    private const double SafeMin = 2.2250738585072014e-308;
-
-    // dbdsqr's TOLMUL = max(10, min(100, eps^(-1/8))): 2^6.625 rounded as glibc's pow rounds it.
-    private static readonly double TolMul = BitConverter.Int64BitsToDouble(0x4058ace5422aa0db);
+    private const double Eps = Lapack.Eps;
+    private const double SafeMin = Lapack.SafeMin;
 
     /// <summary>
     /// Decomposes the row-major matrix [[a00, a01], [a10, a11]] = U·diag(w)·Vᵀ with dlib's
@@ -36,7 +32,7 @@ internal static class Svd2x2
         double xnorm = Math.Abs(x);
         if (xnorm != 0)
         {
-            double beta = -Math.CopySign(Lapy2(alpha, xnorm), alpha);
+            double beta = -Math.CopySign(Lapack.Lapy2(alpha, xnorm), alpha);
             const double safmin = SafeMin / Eps;
             int knt = 0;
             if (Math.Abs(beta) < safmin)
@@ -52,7 +48,7 @@ internal static class Svd2x2
                 while (Math.Abs(beta) < safmin && knt < 20);
 
                 xnorm = Math.Abs(v2);
-                beta = -Math.CopySign(Lapy2(alpha, xnorm), alpha);
+                beta = -Math.CopySign(Lapack.Lapy2(alpha, xnorm), alpha);
             }
 
             tau = (beta - alpha) / beta;
@@ -84,7 +80,7 @@ internal static class Svd2x2
         double vt11 = 1, vt12 = 0, vt21 = 0, vt22 = 1;
 
         // dbdsqr on the upper bidiagonal [[d1, e1], [0, d2]].
-        double tol = TolMul * Eps;
+        double tol = Lapack.TolMul * Eps;
         double sminoa = Math.Abs(d1);
         if (sminoa != 0)
         {
@@ -97,7 +93,7 @@ internal static class Svd2x2
         double abse = Math.Abs(e1);
         if (!(abse <= thresh || abse == 0))
         {
-            Lasv2(d1, e1, d2, out double sigmn, out double sigmx, out double sinr, out double cosr, out double sinl, out double cosl);
+            Lapack.Lasv2(d1, e1, d2, out double sigmn, out double sigmx, out double sinr, out double cosr, out double sinl, out double cosl);
             d1 = sigmx;
             d2 = sigmn;
 
@@ -171,140 +167,12 @@ internal static class Svd2x2
         }
     }
 
-    /// <summary>
-    /// drot on one pair as OpenBLAS's Haswell/Zen kernel computes it for short vectors: its scalar
-    /// loop, compiled with FMA contraction, rounds s·y (resp. s·x) and fuses the c products.
-    /// </summary>
+    /// <summary>drot on one pair, as <see cref="OpenBlasKernels.Rot"/> evaluates it.</summary>
     private static void Rotate(ref double x, ref double y, double c, double s)
     {
         double t = Math.FusedMultiplyAdd(c, x, s * y);
         y = Math.FusedMultiplyAdd(c, y, -(s * x));
         x = t;
-    }
-
-    /// <summary>LAPACK's dlapy2: sqrt(x² + y²) without needless overflow.</summary>
-    private static double Lapy2(double x, double y)
-    {
-        if (double.IsNaN(x))
-        {
-            return x;
-        }
-
-        if (double.IsNaN(y))
-        {
-            return y;
-        }
-
-        double xa = Math.Abs(x), ya = Math.Abs(y);
-        double w = Math.Max(xa, ya);
-        double z = Math.Min(xa, ya);
-        if (z == 0 || w > double.MaxValue)
-        {
-            return w;
-        }
-
-        double q = z / w;
-        return w * Math.Sqrt(1.0 + (q * q));
-    }
-
-    /// <summary>LAPACK's dlasv2: the SVD of the upper triangular [[f, g], [0, h]].</summary>
-    private static void Lasv2(double f, double g, double h, out double ssmin, out double ssmax, out double snr, out double csr, out double snl, out double csl)
-    {
-        double ft = f, fa = Math.Abs(ft), ht = h, ha = Math.Abs(h);
-        int pmax = 1;
-        bool swap = ha > fa;
-        if (swap)
-        {
-            pmax = 3;
-            (ft, ht) = (ht, ft);
-            (fa, ha) = (ha, fa);
-        }
-
-        double gt = g, ga = Math.Abs(gt);
-        double clt, crt, slt, srt;
-        if (ga == 0)
-        {
-            ssmin = ha;
-            ssmax = fa;
-            clt = 1;
-            crt = 1;
-            slt = 0;
-            srt = 0;
-        }
-        else
-        {
-            bool gasmal = true;
-            ssmin = ssmax = clt = crt = slt = srt = 0;
-            if (ga > fa)
-            {
-                pmax = 2;
-                if (fa / ga < Eps)
-                {
-                    gasmal = false;
-                    ssmax = ga;
-                    ssmin = ha > 1 ? fa / (ga / ha) : fa / ga * ha;
-                    clt = 1;
-                    slt = ht / gt;
-                    srt = 1;
-                    crt = ft / gt;
-                }
-            }
-
-            if (gasmal)
-            {
-                double d = fa - ha;
-                double l = d == fa ? 1.0 : d / fa;
-                double m = gt / ft;
-                double t = 2.0 - l;
-                double mm = m * m;
-                double tt = t * t;
-                double s = Math.Sqrt(tt + mm);
-                double r = l == 0 ? Math.Abs(m) : Math.Sqrt((l * l) + mm);
-                double a = 0.5 * (s + r);
-                ssmin = ha / a;
-                ssmax = fa * a;
-                if (mm == 0)
-                {
-                    t = l == 0
-                        ? Math.CopySign(2.0, ft) * Math.CopySign(1.0, gt)
-                        : (gt / Math.CopySign(d, ft)) + (m / t);
-                }
-                else
-                {
-                    t = ((m / (s + t)) + (m / (r + l))) * (1.0 + a);
-                }
-
-                l = Math.Sqrt((t * t) + 4.0);
-                crt = 2.0 / l;
-                srt = t / l;
-                clt = (crt + (srt * m)) / a;
-                slt = ht / ft * srt / a;
-            }
-        }
-
-        if (swap)
-        {
-            csl = srt;
-            snl = crt;
-            csr = slt;
-            snr = clt;
-        }
-        else
-        {
-            csl = clt;
-            snl = slt;
-            csr = crt;
-            snr = srt;
-        }
-
-        double tsign = pmax switch
-        {
-            1 => Math.CopySign(1.0, csr) * Math.CopySign(1.0, csl) * Math.CopySign(1.0, f),
-            2 => Math.CopySign(1.0, snr) * Math.CopySign(1.0, csl) * Math.CopySign(1.0, g),
-            _ => Math.CopySign(1.0, snr) * Math.CopySign(1.0, snl) * Math.CopySign(1.0, h),
-        };
-        ssmax = Math.CopySign(ssmax, tsign);
-        ssmin = Math.CopySign(ssmin, tsign * Math.CopySign(1.0, f) * Math.CopySign(1.0, h));
     }
 }
 
