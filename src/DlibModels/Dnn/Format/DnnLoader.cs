@@ -12,6 +12,19 @@ namespace DlibModels.Dnn.Format;
 /// </summary>
 public static class DnnLoader
 {
+    /// <summary>The built-in architectures, parsed once (architectures are immutable).</summary>
+    private static readonly Lazy<(string Name, NetArchitecture Arch)[]> ParsedBuiltIns = new(() =>
+    {
+        var parsed = new (string, NetArchitecture)[BuiltInArchitectures.All.Count];
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            (string name, string text) = BuiltInArchitectures.All[i];
+            parsed[i] = (name, NetArchitecture.FromTypeExpression(text));
+        }
+
+        return parsed;
+    });
+
     /// <summary>Loads the network at the start of <paramref name="path"/> (trailing objects are ignored).</summary>
     /// <param name="path">The model file.</param>
     /// <param name="architecture">A dlib type expression, or null to use the built-ins or inference.</param>
@@ -48,9 +61,8 @@ public static class DnnLoader
 
         DnnStreamContent inferred = DnnStreamReader.Read(reader);
         var errors = new List<string>();
-        foreach ((string name, string text) in BuiltInArchitectures.All)
+        foreach ((string name, NetArchitecture arch) in ParsedBuiltIns.Value)
         {
-            NetArchitecture arch = NetArchitecture.FromTypeExpression(text);
             if (!SameKinds(arch, inferred))
             {
                 continue;

@@ -52,8 +52,19 @@ internal static class RecordCodec
             throw reader.ErrorAt(start, $"tensor of shape ({n},{k},{nr},{nc}) claims {size} values, more than the {MaxTensorValues} accepted");
         }
 
-        float[] data = withData ? reader.ReadRawFloats((long)size, $"tensor data of shape ({n},{k},{nr},{nc})") : [];
-        return new StoredTensor(n, k, nr, nc, data);
+        if (!withData)
+        {
+            return new StoredTensor(n, k, nr, nc, []);
+        }
+
+        if (size > reader.Remaining / 4)
+        {
+            throw reader.Error($"tensor data of shape ({n},{k},{nr},{nc}) claims {size} floats ({size * 4} bytes) but only {reader.Remaining} bytes remain");
+        }
+
+        int offset = (int)reader.Position;
+        reader.Position += (long)size * 4;
+        return new StoredTensor(n, k, nr, nc, reader.Buffer, offset, (int)size);
     }
 
     public static void WriteFields(DlibWriter writer, IEnumerable<RecordField> fields)
@@ -88,7 +99,11 @@ internal static class RecordCodec
                     writer.WriteInt(t.K);
                     writer.WriteInt(t.Rows);
                     writer.WriteInt(t.Cols);
-                    if (f.Kind == FieldKind.Tensor)
+                    if (f.Kind == FieldKind.Tensor && t.IsFileBacked)
+                    {
+                        writer.WriteBytes(t.FileBytes);
+                    }
+                    else if (f.Kind == FieldKind.Tensor)
                     {
                         writer.WriteRawFloats(t.Data);
                     }
