@@ -99,7 +99,30 @@ internal sealed class PackedConvolution
                 if (lanes == MR)
                 {
                     float* s1 = s + kSize, s2 = s1 + kSize, s3 = s2 + kSize, s4 = s3 + kSize, s5 = s4 + kSize;
-                    for (int k = 0; k < kSize; k++, d += MR)
+                    int k = 0;
+                    if (Sse.IsSupported)
+                    {
+                        // Four taps of the six filters at a time: a 4x4 transpose of filters 0-3 and
+                        // the interleave of filters 4-5, stored as six contiguous groups of four.
+                        for (; k + 4 <= kSize; k += 4, d += 4 * MR)
+                        {
+                            Vector128<float> r0 = Sse.LoadVector128(s + k), r1 = Sse.LoadVector128(s1 + k);
+                            Vector128<float> r2 = Sse.LoadVector128(s2 + k), r3 = Sse.LoadVector128(s3 + k);
+                            Vector128<float> r4 = Sse.LoadVector128(s4 + k), r5 = Sse.LoadVector128(s5 + k);
+                            Vector128<float> lo01 = Sse.UnpackLow(r0, r1), lo23 = Sse.UnpackLow(r2, r3);
+                            Vector128<float> hi01 = Sse.UnpackHigh(r0, r1), hi23 = Sse.UnpackHigh(r2, r3);
+                            Vector128<float> lo45 = Sse.UnpackLow(r4, r5), hi45 = Sse.UnpackHigh(r4, r5);
+                            Vector128<float> tap1 = Sse.MoveHighToLow(lo23, lo01), tap3 = Sse.MoveHighToLow(hi23, hi01);
+                            Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
+                            Sse.Store(d + 4, Sse.MoveLowToHigh(lo45, tap1));
+                            Sse.Store(d + 8, Sse.Shuffle(tap1, lo45, 0b11_10_11_10));
+                            Sse.Store(d + 12, Sse.MoveLowToHigh(hi01, hi23));
+                            Sse.Store(d + 16, Sse.MoveLowToHigh(hi45, tap3));
+                            Sse.Store(d + 20, Sse.Shuffle(tap3, hi45, 0b11_10_11_10));
+                        }
+                    }
+
+                    for (; k < kSize; k++, d += MR)
                     {
                         d[0] = s[k];
                         d[1] = s1[k];
