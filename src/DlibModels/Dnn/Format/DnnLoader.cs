@@ -12,18 +12,8 @@ namespace DlibModels.Dnn.Format;
 /// </summary>
 public static class DnnLoader
 {
-    /// <summary>The built-in architectures, parsed once (architectures are immutable).</summary>
-    private static readonly Lazy<(string Name, NetArchitecture Arch)[]> ParsedBuiltIns = new(() =>
-    {
-        var parsed = new (string, NetArchitecture)[BuiltInArchitectures.All.Count];
-        for (int i = 0; i < parsed.Length; i++)
-        {
-            (string name, string text) = BuiltInArchitectures.All[i];
-            parsed[i] = (name, NetArchitecture.FromTypeExpression(text));
-        }
-
-        return parsed;
-    });
+    /// <summary>The built-in architectures, each parsed on first use and then kept (architectures are immutable).</summary>
+    private static readonly (string Name, Lazy<NetArchitecture> Arch)[] ParsedBuiltIns = ParseLazily();
 
     /// <summary>Loads the network at the start of <paramref name="path"/> (trailing objects are ignored).</summary>
     /// <param name="path">The model file.</param>
@@ -61,8 +51,9 @@ public static class DnnLoader
 
         DnnStreamContent inferred = DnnStreamReader.Read(reader);
         var errors = new List<string>();
-        foreach ((string name, NetArchitecture arch) in ParsedBuiltIns.Value)
+        foreach ((string name, Lazy<NetArchitecture> lazy) in ParsedBuiltIns)
         {
+            NetArchitecture arch = lazy.Value;
             if (!SameKinds(arch, inferred))
             {
                 continue;
@@ -91,6 +82,18 @@ public static class DnnLoader
                 "the network",
                 $"no built-in architecture fits ({(errors.Count == 0 ? "none has this layer structure" : string.Join("; ", errors))}) and inferring the tag/skip wiring failed ({e.Problem}); give the network's dlib type expression (e.g. inspect --arch \"using net_type = loss_metric<...>;\")");
         }
+    }
+
+    private static (string Name, Lazy<NetArchitecture> Arch)[] ParseLazily()
+    {
+        var parsed = new (string, Lazy<NetArchitecture>)[BuiltInArchitectures.All.Count];
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            (string name, string text) = BuiltInArchitectures.All[i];
+            parsed[i] = (name, new Lazy<NetArchitecture>(() => NetArchitecture.FromTypeExpression(text)));
+        }
+
+        return parsed;
     }
 
     /// <summary>True when the architecture nests wrappers and repeats exactly as the file does.</summary>
