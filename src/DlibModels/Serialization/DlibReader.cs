@@ -135,6 +135,19 @@ public sealed class DlibReader
         return v;
     }
 
+    /// <summary>Reads a version integer and requires it to equal <paramref name="accepted"/>.</summary>
+    public int ReadVersion(string what, int accepted)
+    {
+        long start = Position;
+        long v = ReadInt64();
+        if (v != accepted)
+        {
+            throw ErrorAt(start, $"unsupported {what} version {v} (expected {accepted})");
+        }
+
+        return accepted;
+    }
+
     /// <summary>Reads a version integer and requires it to be one of <paramref name="accepted"/>.</summary>
     public int ReadVersion(string what, params int[] accepted)
     {

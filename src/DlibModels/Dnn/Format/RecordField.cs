@@ -157,35 +157,11 @@ public sealed record RecordField(string Name, FieldKind Kind, object Value);
 public sealed record DlibRecord(string Version, IReadOnlyList<RecordField> Fields, long Offset)
 {
     /// <summary>The value of field <paramref name="name"/>.</summary>
-    public object this[string name]
-    {
-        get
-        {
-            foreach (RecordField f in Fields)
-            {
-                if (f.Name == name)
-                {
-                    return f.Value;
-                }
-            }
-
-            throw new KeyNotFoundException($"record {Version} has no field {name}");
-        }
-    }
+    public object this[string name] =>
+        Find(name)?.Value ?? throw new KeyNotFoundException($"record {Version} has no field {name}");
 
     /// <summary>True when the record has field <paramref name="name"/>.</summary>
-    public bool Has(string name)
-    {
-        foreach (RecordField f in Fields)
-        {
-            if (f.Name == name)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool Has(string name) => Find(name) is not null;
 
     /// <summary>An integer field.</summary>
     public long Int(string name) => (long)this[name];
@@ -198,4 +174,19 @@ public sealed record DlibRecord(string Version, IReadOnlyList<RecordField> Field
 
     /// <summary>A tensor field.</summary>
     public StoredTensor Tensor(string name) => (StoredTensor)this[name];
+
+    private RecordField? Find(string name)
+    {
+        IReadOnlyList<RecordField> fields = Fields;
+        for (int i = 0; i < fields.Count; i++)
+        {
+            RecordField f = fields[i];
+            if (ReferenceEquals(f.Name, name) || f.Name == name)
+            {
+                return f;
+            }
+        }
+
+        return null;
+    }
 }
