@@ -103,6 +103,32 @@ public class DnnLoaderTests
         Assert.Equal(name, net.ArchitectureName);
     }
 
+    [SkippableFact]
+    public void Stored_tensors_decode_on_demand_and_write_what_they_hold()
+    {
+        string path = TestPaths.Model("mmod_human_face_detector.dat.bz2");
+        (_, DnnStreamContent content) = DnnLoader.Read(new DlibReader(Decompressed(path), path));
+        StoredTensor t = content.LayerRecordsFromInput().First(r => r.Has("params")).Tensor("params");
+        float[] data = t.Data;
+        Assert.Same(data, t.Data);
+        Assert.Equal(t.Size, data.LongLength);
+
+        float[] changed = [.. data.Select(v => v + 1)];
+        StoredTensor replaced = t with { Data = changed };
+        Assert.Same(changed, replaced.Data);
+        byte[] original = Written(t), rewritten = Written(replaced);
+        Assert.Equal(original.Length, rewritten.Length);
+        Assert.Equal(data, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(original.AsSpan(original.Length - (4 * data.Length))).ToArray());
+        Assert.Equal(changed, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rewritten.AsSpan(rewritten.Length - (4 * data.Length))).ToArray());
+
+        static byte[] Written(StoredTensor x)
+        {
+            using var ms = new MemoryStream();
+            RecordCodec.WriteFields(new DlibWriter(ms), [new RecordField("params", FieldKind.Tensor, x)]);
+            return ms.ToArray();
+        }
+    }
+
     /// <summary>Each model decompressed once for all tests of this class (bz2 dominates their time).</summary>
     private static byte[] Decompressed(string path) => Cache.GetOrAdd(path, p => new Lazy<byte[]>(() => ModelFile.ReadAllBytes(p))).Value;
 }

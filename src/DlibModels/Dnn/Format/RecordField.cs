@@ -63,25 +63,36 @@ public sealed record StoredTensor
     }
 
     /// <summary>num_samples.</summary>
-    public long N { get; }
+    public long N { get; init; }
 
     /// <summary>Channels.</summary>
-    public long K { get; }
+    public long K { get; init; }
 
     /// <summary>Rows.</summary>
-    public long Rows { get; }
+    public long Rows { get; init; }
 
     /// <summary>Columns.</summary>
-    public long Cols { get; }
+    public long Cols { get; init; }
 
     /// <summary>Values (empty for alias tensors); decoded on first use for tensors read from a file.</summary>
-    public float[] Data => _data ?? Decode();
+    public float[] Data
+    {
+        get => _data ?? Decode();
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _data = value;
+            _source = null;
+            _sourceOffset = 0;
+            Count = value.Length;
+        }
+    }
 
     /// <summary>N·K·Rows·Cols.</summary>
     public long Size => N * K * Rows * Cols;
 
     /// <summary>How many values <see cref="Data"/> holds.</summary>
-    internal int Count { get; }
+    internal int Count { get; private init; }
 
     /// <summary>Deconstructs the tensor into its shape and values.</summary>
     public void Deconstruct(out long n, out long k, out long rows, out long cols, out float[] data) =>
