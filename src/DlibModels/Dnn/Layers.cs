@@ -33,7 +33,7 @@ public sealed class ConvolutionLayer : Layer
 
     /// <summary>Creates the layer; <paramref name="weights"/> has NumFilters·InputChannels·KernelRows·KernelCols values.</summary>
     public ConvolutionLayer(int numFilters, int inputChannels, int kernelRows, int kernelCols, int strideY, int strideX, int paddingY, int paddingX, float[] weights, float[] biases)
-        : this(numFilters, inputChannels, kernelRows, kernelCols, strideY, strideX, paddingY, paddingX, weights, weights.Length, null, biases)
+        : this(numFilters, inputChannels, kernelRows, kernelCols, strideY, strideX, paddingY, paddingX, weights, weights?.Length ?? throw new ArgumentNullException(nameof(weights)), null, biases)
     {
     }
 
