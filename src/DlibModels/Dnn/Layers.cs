@@ -23,8 +23,21 @@ public abstract class Layer
 /// <summary>dlib's <c>con_</c>: 2-D convolution, filters <c>[out][in][kh][kw]</c> (no flip), optional bias.</summary>
 public sealed class ConvolutionLayer : Layer
 {
+    /// <summary>
+    /// The filters in the convolution kernel's packed order: given by the loader, or packed on first
+    /// use (see <see cref="Engine.PackedConvolution.PackedFilters"/>).
+    /// </summary>
+    internal float[]? PackedFiltersCache;
+
+    private float[]? weights;
+
     /// <summary>Creates the layer; <paramref name="weights"/> has NumFilters·InputChannels·KernelRows·KernelCols values.</summary>
     public ConvolutionLayer(int numFilters, int inputChannels, int kernelRows, int kernelCols, int strideY, int strideX, int paddingY, int paddingX, float[] weights, float[] biases)
+        : this(numFilters, inputChannels, kernelRows, kernelCols, strideY, strideX, paddingY, paddingX, weights, weights?.Length ?? throw new ArgumentNullException(nameof(weights)), null, biases)
+    {
+    }
+
+    private ConvolutionLayer(int numFilters, int inputChannels, int kernelRows, int kernelCols, int strideY, int strideX, int paddingY, int paddingX, float[]? weights, int weightCount, float[]? packedFilters, float[] biases)
     {
         NumFilters = numFilters;
         InputChannels = inputChannels;
@@ -34,7 +47,9 @@ public sealed class ConvolutionLayer : Layer
         StrideX = strideX;
         PaddingY = paddingY;
         PaddingX = paddingX;
-        WeightsArray = weights;
+        this.weights = weights;
+        WeightCount = weightCount;
+        PackedFiltersCache = packedFilters;
         BiasesArray = biases;
     }
 
@@ -71,7 +86,27 @@ public sealed class ConvolutionLayer : Layer
     /// <summary>Biases, one per filter, or empty.</summary>
     public ReadOnlyMemory<float> Biases => BiasesArray;
 
-    internal float[] WeightsArray { get; }
+    /// <summary>
+    /// The filters, <c>[out][in][kh][kw]</c>. A layer loaded from a file keeps only its packed filters
+    /// (see <see cref="Engine.PackedConvolution.PackedFilters"/>), and this unpacks them on first use.
+    /// </summary>
+    internal float[] WeightsArray
+    {
+        get
+        {
+            float[]? w = Volatile.Read(ref weights);
+            if (w is not null)
+            {
+                return w;
+            }
+
+            w = Engine.PackedConvolution.Unpack(PackedFiltersCache!, NumFilters, WeightCount / Math.Max(1, NumFilters));
+            return Interlocked.CompareExchange(ref weights, w, null) ?? w;
+        }
+    }
+
+    /// <summary>How many filter values the layer has (<see cref="Weights"/>' length).</summary>
+    internal int WeightCount { get; }
 
     internal float[] BiasesArray { get; }
 
@@ -79,7 +114,7 @@ public sealed class ConvolutionLayer : Layer
     public override string Kind => "con";
 
     /// <inheritdoc/>
-    public override long ParameterCount => WeightsArray.LongLength + BiasesArray.LongLength;
+    public override long ParameterCount => (long)WeightCount + BiasesArray.LongLength;
 
     /// <inheritdoc/>
     public override string Describe() =>
@@ -88,6 +123,24 @@ public sealed class ConvolutionLayer : Layer
     /// <summary>Output size for an input of <paramref name="rows"/>×<paramref name="cols"/>.</summary>
     public (int Rows, int Cols) OutputSize(int rows, int cols) =>
         (1 + ((rows + (2 * PaddingY) - KernelRows) / StrideY), 1 + ((cols + (2 * PaddingX) - KernelCols) / StrideX));
+
+    /// <summary>
+    /// The layer for filters <paramref name="filters"/> (<c>[out][in][kh][kw]</c>, e.g. straight from a
+    /// file's bytes), stored the way the executor will use them: packed, except for the few-filter
+    /// unit-stride layers that the executor computes directly from the plain filters.
+    /// </summary>
+    internal static ConvolutionLayer FromFilters(int numFilters, int inputChannels, int kernelRows, int kernelCols, int strideY, int strideX, int paddingY, int paddingX, ReadOnlySpan<float> filters, float[] biases)
+    {
+        if (Engine.PackedConvolution.UsesDirect(numFilters, strideX))
+        {
+            float[] plain = filters.Length == 0 ? [] : GC.AllocateUninitializedArray<float>(filters.Length);
+            filters.CopyTo(plain);
+            return new ConvolutionLayer(numFilters, inputChannels, kernelRows, kernelCols, strideY, strideX, paddingY, paddingX, plain, biases);
+        }
+
+        float[] packed = Engine.PackedConvolution.Pack(filters, numFilters, filters.Length / Math.Max(1, numFilters));
+        return new ConvolutionLayer(numFilters, inputChannels, kernelRows, kernelCols, strideY, strideX, paddingY, paddingX, null, filters.Length, packed, biases);
+    }
 }
 
 /// <summary>dlib's <c>fc_</c>: fully connected; weights stored <c>[in][out]</c> (output = x·W), bias optional.</summary>

@@ -450,10 +450,7 @@ public sealed class ShapePredictor
     {
         (long nr, bool neg) = ReadColumnVectorHeader(reader, expectedLength);
         var values = new float[nr];
-        for (long i = 0; i < nr; i++)
-        {
-            values[i] = reader.ReadFloat();
-        }
+        reader.ReadFloats(values);
 
         return (values, neg);
     }
@@ -462,10 +459,7 @@ public sealed class ShapePredictor
     private static bool ReadColumnVectorInto(DlibReader reader, Span<float> dest)
     {
         (_, bool neg) = ReadColumnVectorHeader(reader, dest.Length);
-        for (int i = 0; i < dest.Length; i++)
-        {
-            dest[i] = reader.ReadFloat();
-        }
+        reader.ReadFloats(dest);
 
         return neg;
     }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DlibModels.Serialization;
@@ -29,6 +32,9 @@ public sealed class DlibReader
     /// <summary>The current byte offset.</summary>
     public long Position { get; set; }
 
+    /// <summary>The whole stream (not a copy).</summary>
+    internal byte[] Buffer => _data;
+
     /// <summary>Total length of the stream in bytes.</summary>
     public long Length => _data.Length;
 
@@ -56,6 +62,25 @@ public sealed class DlibReader
 
     /// <summary>Reads a signed integer (up to 64 bits) in dlib's variable-length encoding.</summary>
     public long ReadInt64()
+    {
+        long start = Position;
+        if (start <= _data.Length - 9 && start >= 0)
+        {
+            ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_data), (nint)start);
+            int c = b;
+            int n = c & 0x0F;
+            if ((c & 0x70) == 0 && (uint)(n - 1) <= 7 && BitConverter.IsLittleEndian)
+            {
+                long v = unchecked((long)(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 1)) & (ulong.MaxValue >> (64 - (8 * n)))));
+                Position = start + 1 + n;
+                return (c & 0x80) != 0 ? -v : v;
+            }
+        }
+
+        return ReadInt64Checked();
+    }
+
+    private long ReadInt64Checked()
     {
         long start = Position;
         int control = ReadRawByte("an integer control byte");
@@ -110,6 +135,19 @@ public sealed class DlibReader
         return v;
     }
 
+    /// <summary>Reads a version integer and requires it to equal <paramref name="accepted"/>.</summary>
+    public int ReadVersion(string what, int accepted)
+    {
+        long start = Position;
+        long v = ReadInt64();
+        if (v != accepted)
+        {
+            throw ErrorAt(start, $"unsupported {what} version {v} (expected {accepted})");
+        }
+
+        return accepted;
+    }
+
     /// <summary>Reads a version integer and requires it to be one of <paramref name="accepted"/>.</summary>
     public int ReadVersion(string what, params int[] accepted)
     {
@@ -144,6 +182,84 @@ public sealed class DlibReader
 
     /// <summary>Reads a double stored as dlib's (mantissa, exponent) pair.</summary>
     public double ReadDouble() => ReadFloatingPoint(isFloat: false);
+
+    /// <summary>
+    /// Reads <c>values.Length</c> consecutive floats, each stored as dlib's (mantissa, exponent) pair:
+    /// the same values and errors as that many <see cref="ReadFloat"/> calls, decoded in one pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ReadFloats(Span<float> values)
+    {
+        int i = BitConverter.IsLittleEndian ? DecodeFloats(values) : 0;
+        for (; i < values.Length; i++)
+        {
+            values[i] = ReadFloat();
+        }
+    }
+
+    /// <summary>
+    /// Decodes well-formed pairs from the current position while at least 18 bytes (two 9-byte
+    /// integers) remain, stopping before anything unusual so that <see cref="ReadFloat"/> handles it
+    /// (and reports it) exactly as before; returns how many values were decoded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int DecodeFloats(Span<float> values)
+    {
+        byte[] data = _data;
+        int pos = (int)Position;
+        int last = data.Length - 18;
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
+        int i = 0;
+        while (i < values.Length && pos <= last)
+        {
+            // dlib writes almost every float as a 3-byte mantissa and a 1-byte negative exponent:
+            // control 0x03 or 0x83, three bytes, control 0x81, one byte.
+            ulong w = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, pos));
+            if ((w & 0xFF_0000_007FUL) == 0x81_0000_0003UL && ((uint)(w >> 40) & 0xFF) - 1 < 126)
+            {
+                int mag = (int)(w >> 8) & 0xFFFFFF;
+                int sign = -(int)((w >> 7) & 1);
+                values[i++] = ((mag ^ sign) - sign) * BitConverter.Int32BitsToSingle((127 - (int)((w >> 40) & 0xFF)) << 23);
+                pos += 6;
+                continue;
+            }
+
+            int c = Unsafe.Add(ref b, pos);
+            int size = c & 0x0F;
+            if ((c & 0x70) != 0 || (uint)(size - 1) > 7)
+            {
+                break;
+            }
+
+            long m = unchecked((long)(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, pos + 1)) & (ulong.MaxValue >> (64 - (8 * size)))));
+            m = (c & 0x80) != 0 ? -m : m;
+            int q = pos + 1 + size;
+            int ce = Unsafe.Add(ref b, q);
+            int esize = ce & 0x0F;
+            if ((ce & 0x70) != 0 || (uint)(esize - 1) > 1)
+            {
+                break;
+            }
+
+            int e = (int)(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref b, q + 1)) & (esize == 1 ? 0xFFu : 0xFFFFu));
+            e = (ce & 0x80) != 0 ? -e : e;
+            if (e is > short.MaxValue or < short.MinValue)
+            {
+                break;
+            }
+
+            // A mantissa of at most 24 bits is exact in a float, and scaling it by 2^e for e in
+            // [-126, 104] stays in the normal range, so one multiplication by an exact power of two
+            // gives what ScaleB gives; anything else (denormals, inf/nan codes) goes through it.
+            values[i++] = (ulong)(m + 0xFFFFFF) < 0x1FFFFFF && (uint)(e + 126) <= 230
+                ? m * BitConverter.Int32BitsToSingle((e + 127) << 23)
+                : (float)FloatDetails.ToDouble(m, (short)e, isFloat: true);
+            pos = q + 1 + esize;
+        }
+
+        Position = pos;
+        return i;
+    }
 
     private double ReadFloatingPoint(bool isFloat)
     {
@@ -208,13 +324,13 @@ public sealed class DlibReader
         ReadOnlySpan<byte> bytes = ReadBytes(count * 4, what);
         if (BitConverter.IsLittleEndian)
         {
-            bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.AsSpan()));
+            bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
         }
         else
         {
             for (int i = 0; i < result.Length; i++)
             {
-                result[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+                result[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
             }
         }
 

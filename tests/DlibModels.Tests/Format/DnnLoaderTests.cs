@@ -43,6 +43,37 @@ public class DnnLoaderTests
     }
 
     [SkippableTheory]
+    [MemberData(nameof(NetworkFiles))]
+    public void Layers_hold_the_files_parameters(string file)
+    {
+        // Convolutions are stored packed for the kernel and unpacked on demand: both must give the file's values.
+        string path = TestPaths.Model(file);
+        (DnnNetwork net, DnnStreamContent content) = DnnLoader.Read(new DlibReader(Decompressed(path), path));
+        int checkedLayers = 0;
+        for (int i = 0; i < net.Layers.Count; i++)
+        {
+            DlibRecord? record = content.Wrappers[net.Layers.Count - 1 - i].Details;
+            float[] stored = record is not null && record.Has("params") ? record.Tensor("params").Data : [];
+            switch (net.Layers[i])
+            {
+                case ConvolutionLayer c:
+                    Assert.Equal(stored.AsSpan(0, c.Weights.Length), c.Weights.Span);
+                    Assert.Equal(stored.AsSpan(c.Weights.Length, c.Biases.Length), c.Biases.Span);
+                    Assert.Equal(c.Weights.Length, c.NumFilters * c.InputChannels * c.KernelRows * c.KernelCols);
+                    checkedLayers++;
+                    break;
+                case FullyConnectedLayer f:
+                    Assert.Equal(stored.AsSpan(0, f.Weights.Length), f.Weights.Span);
+                    Assert.Equal(stored.AsSpan(f.Weights.Length, f.Biases.Length), f.Biases.Span);
+                    checkedLayers++;
+                    break;
+            }
+        }
+
+        Assert.True(checkedLayers > 0);
+    }
+
+    [SkippableTheory]
     [InlineData("mmod_human_face_detector.dat.bz2")]
     [InlineData("mmod_rear_end_vehicle_detector.dat.bz2")]
     [InlineData("mmod_front_and_rear_end_vehicle_detector.dat.bz2")]
@@ -70,6 +101,32 @@ public class DnnLoaderTests
     {
         DnnNetwork net = DnnLoader.LoadNetwork(TestPaths.Model(file));
         Assert.Equal(name, net.ArchitectureName);
+    }
+
+    [SkippableFact]
+    public void Stored_tensors_decode_on_demand_and_write_what_they_hold()
+    {
+        string path = TestPaths.Model("mmod_human_face_detector.dat.bz2");
+        (_, DnnStreamContent content) = DnnLoader.Read(new DlibReader(Decompressed(path), path));
+        StoredTensor t = content.LayerRecordsFromInput().First(r => r.Has("params")).Tensor("params");
+        float[] data = t.Data;
+        Assert.Same(data, t.Data);
+        Assert.Equal(t.Size, data.LongLength);
+
+        float[] changed = [.. data.Select(v => v + 1)];
+        StoredTensor replaced = t with { Data = changed };
+        Assert.Same(changed, replaced.Data);
+        byte[] original = Written(t), rewritten = Written(replaced);
+        Assert.Equal(original.Length, rewritten.Length);
+        Assert.Equal(data, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(original.AsSpan(original.Length - (4 * data.Length))).ToArray());
+        Assert.Equal(changed, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rewritten.AsSpan(rewritten.Length - (4 * data.Length))).ToArray());
+
+        static byte[] Written(StoredTensor x)
+        {
+            using var ms = new MemoryStream();
+            RecordCodec.WriteFields(new DlibWriter(ms), [new RecordField("params", FieldKind.Tensor, x)]);
+            return ms.ToArray();
+        }
     }
 
     /// <summary>Each model decompressed once for all tests of this class (bz2 dominates their time).</summary>

@@ -297,6 +297,145 @@ public class PrimitiveEncodingTests
         Assert.Contains("vector size of 4294967296 is outside the accepted range", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Ints))]
+    public void Integers_decode_the_same_with_more_bytes_after_them(long value, string hex)
+    {
+        // With at least 9 bytes left the reader takes its unaligned-load path.
+        byte[] bytes = [.. Hex(hex), .. Hex("FF 81 02 03 04 05 06 07 08 09")];
+        var r = Reader(bytes);
+        Assert.Equal(value, r.ReadInt64());
+        Assert.Equal(Hex(hex).Length, r.Position);
+    }
+
+    [Theory]
+    [InlineData("00 01 02 03 04 05 06 07 08 09")]
+    [InlineData("09 00 00 00 00 00 00 00 00 00 00")]
+    [InlineData("10 01 00 00 00 00 00 00 00 00")]
+    [InlineData("31 32 33 34 35 36 37 38 39 30")]
+    public void Invalid_integer_control_bytes_are_rejected_with_more_bytes_after_them(string hex)
+    {
+        DlibFormatException e = Assert.Throws<DlibFormatException>(() => Reader(Hex(hex)).ReadInt64());
+        Assert.Equal(0, e.Offset);
+        Assert.Contains("expected an integer control byte", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bulk_floats_read_exactly_like_one_float_at_a_time()
+    {
+        var random = new Random(1924);
+        var pieces = new List<byte[]>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            pieces.Add(random.Next(8) switch
+            {
+                // Typical weights: what dlib writes for most values (3-byte mantissa, 1-byte exponent).
+                0 or 1 or 2 => Write(w => w.WriteFloat((float)(random.NextDouble() - 0.5) * 0.1f)),
+                3 => Write(w => w.WriteFloat(BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31)))),
+                4 => Write(w => w.WriteFloat(random.Next(6) switch
+                {
+                    0 => float.PositiveInfinity,
+                    1 => float.NegativeInfinity,
+                    2 => float.NaN,
+                    3 => float.Epsilon * random.Next(1, 1000),
+                    4 => 0f,
+                    _ => float.MaxValue,
+                })),
+
+                // A double's encoding read as a float: mantissas wider than 24 bits, rounded by the cast.
+                5 => Write(w => w.WriteDouble((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-160, 160)))),
+
+                // Encodings dlib does not write but reads: wide integers, positive and 2-byte exponents.
+                6 => Write(w =>
+                {
+                    w.WriteBytes([(byte)(random.Next(2) << 7 | 8), .. BitConverter.GetBytes(random.NextInt64(1L << 62))]);
+                    w.WriteInt(random.Next(-200, 200));
+                }),
+                _ => Write(w =>
+                {
+                    w.WriteInt(random.Next(-(1 << 24), 1 << 24));
+                    w.WriteBytes([(byte)(random.Next(2) << 7 | 2), .. BitConverter.GetBytes((ushort)random.Next(0, 400))]);
+                }),
+            });
+        }
+
+        byte[] data = [.. pieces.SelectMany(p => p)];
+        var one = Reader(data);
+        var expected = new float[pieces.Count];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expected[i] = one.ReadFloat();
+        }
+
+        var bulk = Reader(data);
+        var actual = new float[pieces.Count];
+        bulk.ReadFloats(actual);
+        Assert.Equal(one.Position, bulk.Position);
+        Assert.True(bulk.AtEnd);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]));
+        }
+
+        // In pieces, starting anywhere: the same values and positions.
+        var split = Reader(data);
+        int at = 0;
+        while (at < actual.Length)
+        {
+            int n = Math.Min(random.Next(0, 40), actual.Length - at);
+            split.ReadFloats(actual.AsSpan(at, n));
+            at += n;
+        }
+
+        Assert.True(split.AtEnd);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
+    [InlineData("31 2E 35 20", "pre-2012 ASCII float format")]
+    [InlineData("01 01 03 00 00 01", "exponent 65536 does not fit in 16 bits")]
+    [InlineData("01 01 83 00 00 01", "exponent -65536 does not fit in 16 bits")]
+    [InlineData("00 01", "expected an integer control byte")]
+    [InlineData("03 01 02 81 09 01 01 09", "expected an integer control byte")]
+    [InlineData("03 01 02", "integer needs 3 more bytes")]
+    [InlineData("03 01 02 03", "expected an integer control byte but the stream ended")]
+    public void Bulk_floats_fail_where_and_as_one_float_at_a_time_does(string bad, string problem)
+    {
+        byte[] good = Write(w =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                w.WriteFloat(i * 0.37f);
+            }
+        });
+
+        // Bad bytes at the very end, and followed by more bytes (then seen by the bulk decoder first).
+        foreach (byte[] tail in new[] { Array.Empty<byte>(), Hex("01 00 01 00 01 00 01 00 01 00 01 00 01 00 01 00 01 00 01 00") })
+        {
+            byte[] data = [.. good, .. Hex(bad), .. tail];
+            var one = Reader(data);
+            DlibFormatException expected = Assert.Throws<DlibFormatException>(() =>
+            {
+                for (int i = 0; i < 60; i++)
+                {
+                    one.ReadFloat();
+                }
+            });
+            var bulk = Reader(data);
+            var values = new float[60];
+            DlibFormatException actual = Assert.Throws<DlibFormatException>(() => bulk.ReadFloats(values));
+            if (tail.Length == 0)
+            {
+                Assert.Contains(problem, actual.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(expected.Message, actual.Message);
+            Assert.Equal(expected.Offset, actual.Offset);
+            Assert.Equal(one.Position, bulk.Position);
+            Assert.Equal(Enumerable.Range(0, 50).Select(i => i * 0.37f), values.Take(50));
+        }
+    }
+
     private static DlibReader Reader(byte[] data) => new(data, "test.bin");
 
     private static byte[] Write(Action<DlibWriter> write)

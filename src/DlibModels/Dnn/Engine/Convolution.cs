@@ -32,24 +32,15 @@ internal sealed class PackedConvolution
         Py = layer.PaddingY;
         Px = layer.PaddingX;
         KSize = Ci * Kh * Kw;
-        if (layer.WeightsArray.Length != Co * KSize)
+        if (layer.WeightCount != Co * KSize)
         {
-            throw new ArgumentException($"convolution has {layer.WeightsArray.Length} weights, expected {Co * KSize}");
+            throw new ArgumentException($"convolution has {layer.WeightCount} weights, expected {Co * KSize}");
         }
 
         Panels = (Co + MR - 1) / MR;
-        packedFilters = new float[Panels * KSize * MR];
-        float[] w = layer.WeightsArray;
-        for (int co = 0; co < Co; co++)
-        {
-            int panel = co / MR;
-            int lane = co % MR;
-            int baseIdx = panel * KSize * MR;
-            for (int k = 0; k < KSize; k++)
-            {
-                packedFilters[baseIdx + (k * MR) + lane] = w[(co * KSize) + k];
-            }
-        }
+
+        // The direct path (few filters, unit stride) reads the layer's plain filters.
+        packedFilters = UsesDirect(Co, Sx) ? [] : PackedFilters(layer);
 
         Bias = layer.HasBias ? layer.BiasesArray : null;
         if (affine is not null)
@@ -67,6 +58,113 @@ internal sealed class PackedConvolution
     }
 
     public ConvolutionLayer Layer { get; }
+
+    /// <summary>
+    /// The layer's filters in micro-kernel order (panels of <see cref="MR"/> filters, tap by tap,
+    /// zero lanes past the last filter), packed once per layer and shared by every executor.
+    /// </summary>
+    internal static float[] PackedFilters(ConvolutionLayer layer)
+    {
+        float[]? packed = Volatile.Read(ref layer.PackedFiltersCache);
+        if (packed is not null)
+        {
+            return packed;
+        }
+
+        packed = Pack(layer.WeightsArray, layer.NumFilters, layer.InputChannels * layer.KernelRows * layer.KernelCols);
+        return Interlocked.CompareExchange(ref layer.PackedFiltersCache, packed, null) ?? packed;
+    }
+
+    /// <summary>True when a convolution with <paramref name="filters"/> filters and horizontal stride <paramref name="strideX"/> runs directly on its plain filters (no packing).</summary>
+    internal static bool UsesDirect(int filters, int strideX) => filters <= DirectMaxFilters && strideX == 1;
+
+    /// <summary>Packs <paramref name="co"/> filters of <paramref name="kSize"/> values each (<c>[out][in][kh][kw]</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe float[] Pack(ReadOnlySpan<float> weights, int co, int kSize)
+    {
+        if (weights.Length != co * kSize)
+        {
+            throw new ArgumentException($"convolution has {weights.Length} weights, expected {co * kSize}");
+        }
+
+        int panels = (co + MR - 1) / MR;
+        float[] packed = GC.AllocateUninitializedArray<float>(panels * kSize * MR);
+        fixed (float* src = weights)
+        fixed (float* dst = packed)
+        {
+            for (int p = 0; p < panels; p++)
+            {
+                float* d = dst + ((long)p * kSize * MR);
+                float* s = src + ((long)p * MR * kSize);
+                int lanes = Math.Min(MR, co - (p * MR));
+                if (lanes == MR)
+                {
+                    float* s1 = s + kSize, s2 = s1 + kSize, s3 = s2 + kSize, s4 = s3 + kSize, s5 = s4 + kSize;
+                    int k = 0;
+                    if (Sse.IsSupported)
+                    {
+                        // Four taps of the six filters at a time: a 4x4 transpose of filters 0-3 and
+                        // the interleave of filters 4-5, stored as six contiguous groups of four.
+                        for (; k + 4 <= kSize; k += 4, d += 4 * MR)
+                        {
+                            Vector128<float> r0 = Sse.LoadVector128(s + k), r1 = Sse.LoadVector128(s1 + k);
+                            Vector128<float> r2 = Sse.LoadVector128(s2 + k), r3 = Sse.LoadVector128(s3 + k);
+                            Vector128<float> r4 = Sse.LoadVector128(s4 + k), r5 = Sse.LoadVector128(s5 + k);
+                            Vector128<float> lo01 = Sse.UnpackLow(r0, r1), lo23 = Sse.UnpackLow(r2, r3);
+                            Vector128<float> hi01 = Sse.UnpackHigh(r0, r1), hi23 = Sse.UnpackHigh(r2, r3);
+                            Vector128<float> lo45 = Sse.UnpackLow(r4, r5), hi45 = Sse.UnpackHigh(r4, r5);
+                            Vector128<float> tap1 = Sse.MoveHighToLow(lo23, lo01), tap3 = Sse.MoveHighToLow(hi23, hi01);
+                            Sse.Store(d, Sse.MoveLowToHigh(lo01, lo23));
+                            Sse.Store(d + 4, Sse.MoveLowToHigh(lo45, tap1));
+                            Sse.Store(d + 8, Sse.Shuffle(tap1, lo45, 0b11_10_11_10));
+                            Sse.Store(d + 12, Sse.MoveLowToHigh(hi01, hi23));
+                            Sse.Store(d + 16, Sse.MoveLowToHigh(hi45, tap3));
+                            Sse.Store(d + 20, Sse.Shuffle(tap3, hi45, 0b11_10_11_10));
+                        }
+                    }
+
+                    for (; k < kSize; k++, d += MR)
+                    {
+                        d[0] = s[k];
+                        d[1] = s1[k];
+                        d[2] = s2[k];
+                        d[3] = s3[k];
+                        d[4] = s4[k];
+                        d[5] = s5[k];
+                    }
+
+                    continue;
+                }
+
+                for (int k = 0; k < kSize; k++, d += MR)
+                {
+                    for (int lane = 0; lane < MR; lane++)
+                    {
+                        d[lane] = lane < lanes ? s[((long)lane * kSize) + k] : 0f;
+                    }
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>The plain filters (<c>[out][in][kh][kw]</c>) of <see cref="Pack"/>'s output.</summary>
+    internal static float[] Unpack(float[] packed, int co, int kSize)
+    {
+        float[] weights = co * kSize == 0 ? [] : GC.AllocateUninitializedArray<float>(co * kSize);
+        for (int c = 0; c < co; c++)
+        {
+            int from = ((c / MR) * kSize * MR) + (c % MR);
+            int to = c * kSize;
+            for (int k = 0; k < kSize; k++)
+            {
+                weights[to + k] = packed[from + (k * MR)];
+            }
+        }
+
+        return weights;
+    }
 
     public int Co { get; }
 

@@ -7,7 +7,7 @@ namespace DlibModels.Dnn.Engine;
 public sealed class DnnExecutor
 {
     private readonly Step[] fusedPlan;
-    private readonly Step[] plainPlan;
+    private Step[]? plainPlan;
 
     /// <summary>Prepares <paramref name="network"/> for inference.</summary>
     /// <param name="network">The network.</param>
@@ -18,7 +18,6 @@ public sealed class DnnExecutor
         ArgumentOutOfRangeException.ThrowIfNegative(maxThreads);
         Network = network;
         MaxThreads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
-        plainPlan = BuildPlan(network.Layers, fuse: false);
         fusedPlan = BuildPlan(network.Layers, fuse: true);
     }
 
@@ -48,7 +47,7 @@ public sealed class DnnExecutor
         {
             LayerStatistics.Of(Network.Layers.Count + 1, "input: " + Network.Input.Describe(), input),
         };
-        output = Run(input, plainPlan, stats);
+        output = Run(input, LazyInitializer.EnsureInitialized(ref plainPlan, () => BuildPlan(Network.Layers, fuse: false)), stats);
         return stats;
     }
 

@@ -12,6 +12,9 @@ namespace DlibModels.Dnn.Format;
 /// </summary>
 public static class DnnLoader
 {
+    /// <summary>The built-in architectures, each parsed on first use and then kept (architectures are immutable).</summary>
+    private static readonly (string Name, Lazy<NetArchitecture> Arch)[] ParsedBuiltIns = ParseLazily();
+
     /// <summary>Loads the network at the start of <paramref name="path"/> (trailing objects are ignored).</summary>
     /// <param name="path">The model file.</param>
     /// <param name="architecture">A dlib type expression, or null to use the built-ins or inference.</param>
@@ -48,9 +51,9 @@ public static class DnnLoader
 
         DnnStreamContent inferred = DnnStreamReader.Read(reader);
         var errors = new List<string>();
-        foreach ((string name, string text) in BuiltInArchitectures.All)
+        foreach ((string name, Lazy<NetArchitecture> lazy) in ParsedBuiltIns)
         {
-            NetArchitecture arch = NetArchitecture.FromTypeExpression(text);
+            NetArchitecture arch = lazy.Value;
             if (!SameKinds(arch, inferred))
             {
                 continue;
@@ -79,6 +82,18 @@ public static class DnnLoader
                 "the network",
                 $"no built-in architecture fits ({(errors.Count == 0 ? "none has this layer structure" : string.Join("; ", errors))}) and inferring the tag/skip wiring failed ({e.Problem}); give the network's dlib type expression (e.g. inspect --arch \"using net_type = loss_metric<...>;\")");
         }
+    }
+
+    private static (string Name, Lazy<NetArchitecture> Arch)[] ParseLazily()
+    {
+        var parsed = new (string, Lazy<NetArchitecture>)[BuiltInArchitectures.All.Count];
+        for (int i = 0; i < parsed.Length; i++)
+        {
+            (string name, string text) = BuiltInArchitectures.All[i];
+            parsed[i] = (name, new Lazy<NetArchitecture>(() => NetArchitecture.FromTypeExpression(text)));
+        }
+
+        return parsed;
     }
 
     /// <summary>True when the architecture nests wrappers and repeats exactly as the file does.</summary>

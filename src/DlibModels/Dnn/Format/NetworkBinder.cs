@@ -210,14 +210,13 @@ internal static class NetworkBinder
         }
 
         long needed = f.Size + (useBias ? filters : 0);
-        if (p.Data.LongLength < needed)
+        if (p.Count < needed)
         {
-            throw mismatch($"params hold {p.Data.LongLength} values but {needed} are needed");
+            throw mismatch($"params hold {p.Count} values but {needed} are needed");
         }
 
-        float[] weights = p.Data.AsSpan(0, (int)f.Size).ToArray();
-        float[] biases = useBias ? p.Data.AsSpan((int)f.Size, (int)filters).ToArray() : [];
-        return new ConvolutionLayer((int)filters, (int)f.K, (int)nr, (int)nc, (int)sy, (int)sx, (int)py, (int)px, weights, biases);
+        float[] biases = useBias ? p.Slice((int)f.Size, (int)filters) : [];
+        return ConvolutionLayer.FromFilters((int)filters, (int)f.K, (int)nr, (int)nc, (int)sy, (int)sx, (int)py, (int)px, p.Values(0, (int)f.Size), biases);
     }
 
     private static FullyConnectedLayer BindFc(DlibRecord r, ArchitectureNode node, Func<string, DlibFormatException> mismatch)
@@ -231,13 +230,13 @@ internal static class NetworkBinder
 
         StoredTensor p = r.Tensor("params");
         long needed = (inputs * outputs) + (hasBias ? outputs : 0);
-        if (outputs <= 0 || inputs <= 0 || p.Data.LongLength < needed)
+        if (outputs <= 0 || inputs <= 0 || p.Count < needed)
         {
-            throw mismatch($"params hold {p.Data.LongLength} values but {inputs} inputs x {outputs} outputs need {needed}");
+            throw mismatch($"params hold {p.Count} values but {inputs} inputs x {outputs} outputs need {needed}");
         }
 
-        float[] w = p.Data.AsSpan(0, (int)(inputs * outputs)).ToArray();
-        float[] b = hasBias ? p.Data.AsSpan((int)(inputs * outputs), (int)outputs).ToArray() : [];
+        float[] w = p.Slice(0, (int)(inputs * outputs));
+        float[] b = hasBias ? p.Slice((int)(inputs * outputs), (int)outputs) : [];
         return new FullyConnectedLayer((int)outputs, (int)inputs, w, b);
     }
 
@@ -246,24 +245,26 @@ internal static class NetworkBinder
         StoredTensor p = r.Tensor("params");
         StoredTensor g = r.Tensor("gamma");
         long n = g.Size;
-        if (p.Data.LongLength < 2 * n)
+        if (p.Count < 2 * n)
         {
             if (r.Has("disabled") && r.Bool("disabled"))
             {
                 return new AffineLayer(true, [], []);
             }
 
-            throw mismatch($"params hold {p.Data.LongLength} values but gamma and beta need {2 * n}");
+            throw mismatch($"params hold {p.Count} values but gamma and beta need {2 * n}");
         }
 
-        float[] gamma = p.Data.AsSpan(0, (int)n).ToArray();
-        float[] beta = p.Data.AsSpan((int)n, (int)n).ToArray();
+        float[] gamma = p.Slice(0, (int)n);
+        float[] beta = p.Slice((int)n, (int)n);
         bool convMode;
         if (r.Version.StartsWith("bn_", StringComparison.Ordinal))
         {
             convMode = r.Version == "bn_con2";
-            float[] means = r.Tensor("running_means").Data;
-            float[] variances = r.Tensor("running_variances").Data;
+            StoredTensor meansTensor = r.Tensor("running_means");
+            StoredTensor variancesTensor = r.Tensor("running_variances");
+            float[] means = meansTensor.Slice(0, meansTensor.Count);
+            float[] variances = variancesTensor.Slice(0, variancesTensor.Count);
             if (means.Length != n || variances.Length != n)
             {
                 throw mismatch($"running statistics hold {means.Length}/{variances.Length} values, expected {n}");

@@ -26,9 +26,9 @@ internal static class RecordCodec
         return new RecordField(name, kind, value);
     }
 
-    public static List<RecordField> ReadFields(DlibReader reader, IEnumerable<(string Name, FieldKind Kind)> schema)
+    public static List<RecordField> ReadFields(DlibReader reader, (string Name, FieldKind Kind)[] schema)
     {
-        var fields = new List<RecordField>();
+        var fields = new List<RecordField>(schema.Length);
         foreach ((string name, FieldKind kind) in schema)
         {
             fields.Add(ReadField(reader, name, kind));
@@ -46,14 +46,30 @@ internal static class RecordCodec
         long k = reader.ReadSize("k", int.MaxValue);
         long nr = reader.ReadSize("nr", int.MaxValue);
         long nc = reader.ReadSize("nc", int.MaxValue);
-        Int128 size = (Int128)n * k * nr * nc;
-        if (size > MaxTensorValues)
+        // Each factor is below 2^31, so each pair's product fits a long, and so does theirs when
+        // both are within the limit.
+        long samples = n * k, plane = nr * nc;
+        bool tooBig = samples != 0 && plane != 0 && (samples > MaxTensorValues || plane > MaxTensorValues || samples * plane > MaxTensorValues);
+        if (tooBig)
         {
-            throw reader.ErrorAt(start, $"tensor of shape ({n},{k},{nr},{nc}) claims {size} values, more than the {MaxTensorValues} accepted");
+            throw reader.ErrorAt(start, $"tensor of shape ({n},{k},{nr},{nc}) claims {(Int128)samples * plane} values, more than the {MaxTensorValues} accepted");
         }
 
-        float[] data = withData ? reader.ReadRawFloats((long)size, $"tensor data of shape ({n},{k},{nr},{nc})") : [];
-        return new StoredTensor(n, k, nr, nc, data);
+        long size = samples * plane;
+
+        if (!withData)
+        {
+            return new StoredTensor(n, k, nr, nc, []);
+        }
+
+        if (size > reader.Remaining / 4)
+        {
+            throw reader.Error($"tensor data of shape ({n},{k},{nr},{nc}) claims {size} floats ({size * 4} bytes) but only {reader.Remaining} bytes remain");
+        }
+
+        int offset = (int)reader.Position;
+        reader.Position += (long)size * 4;
+        return new StoredTensor(n, k, nr, nc, reader.Buffer, offset, (int)size);
     }
 
     public static void WriteFields(DlibWriter writer, IEnumerable<RecordField> fields)
@@ -88,7 +104,11 @@ internal static class RecordCodec
                     writer.WriteInt(t.K);
                     writer.WriteInt(t.Rows);
                     writer.WriteInt(t.Cols);
-                    if (f.Kind == FieldKind.Tensor)
+                    if (f.Kind == FieldKind.Tensor && t.IsFileBacked)
+                    {
+                        writer.WriteBytes(t.FileBytes);
+                    }
+                    else if (f.Kind == FieldKind.Tensor)
                     {
                         writer.WriteRawFloats(t.Data);
                     }

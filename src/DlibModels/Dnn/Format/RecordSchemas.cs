@@ -122,17 +122,33 @@ internal static class RecordSchemas
             ["loss_multiclass_log_"] = [],
         };
 
+    private static readonly (string Name, FieldKind Kind)[] WrapperStateV1 =
+        [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor)];
+
+    private static readonly (string Name, FieldKind Kind)[] WrapperStateV2 =
+        [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("params_grad", FieldKind.Tensor)];
+
+    private static readonly (string Name, FieldKind Kind)[] WrapperOverInputStateV2 =
+        [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor)];
+
+    private static readonly (string Name, FieldKind Kind)[] WrapperOverInputStateV3 =
+        [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("sample_expansion_factor", FieldKind.Int)];
+
+    private static readonly (string Name, FieldKind Kind)[] TagOverInputStateV2 =
+        [("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("gradient_input_is_stale", FieldKind.Bool), ("sample_expansion_factor", FieldKind.Int)];
+
+    private static readonly (string Name, FieldKind Kind)[] TagOverInputStateV1 =
+        [("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("gradient_input_is_stale", FieldKind.Bool)];
+
     /// <summary>The fields that follow a layer's details in an <c>add_layer</c> wrapper of <paramref name="version"/>.</summary>
     public static (string Name, FieldKind Kind)[] LayerWrapperState(int version, bool overInput) => (overInput, version) switch
     {
-        (false, 1) => [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor)],
-        (false, _) => [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("params_grad", FieldKind.Tensor)],
-        (true, 2) => [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor)],
-        (true, _) => [("this_layer_setup_called", FieldKind.Bool), ("gradient_input_is_stale", FieldKind.Bool), ("get_output_and_gradient_input_disabled", FieldKind.Bool), ("x_grad", FieldKind.Tensor), ("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("sample_expansion_factor", FieldKind.Int)],
+        (false, 1) => WrapperStateV1,
+        (false, _) => WrapperStateV2,
+        (true, 2) => WrapperOverInputStateV2,
+        (true, _) => WrapperOverInputStateV3,
     };
 
     /// <summary>The fields after the input record in an <c>add_tag_layer</c> directly over the input.</summary>
-    public static (string Name, FieldKind Kind)[] TagOverInputState(int version) => version >= 2
-        ? [("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("gradient_input_is_stale", FieldKind.Bool), ("sample_expansion_factor", FieldKind.Int)]
-        : [("cached_output", FieldKind.Tensor), ("grad_final", FieldKind.Tensor), ("gradient_input_is_stale", FieldKind.Bool)];
+    public static (string Name, FieldKind Kind)[] TagOverInputState(int version) => version >= 2 ? TagOverInputStateV2 : TagOverInputStateV1;
 }
