@@ -317,15 +317,18 @@ internal sealed class PackedConvolution
             return packed;
         }
 
+        // Re-laid out from the micro-kernel packing (panels of MR filters, tap by tap), so the
+        // layer's plain filters never need to be materialized.
         int cb = ChannelBlock(wide);
         packed = new float[Co * KSize];
-        float[] w = Layer.WeightsArray;
+        float[] w = packedFilters;
         for (int co = 0; co < Co; co++)
         {
             int block = co / cb, lane = co % cb;
+            int src = (co / MR * KSize * MR) + (co % MR);
             for (int k = 0; k < KSize; k++)
             {
-                packed[(((block * KSize) + k) * cb) + lane] = w[(co * KSize) + k];
+                packed[(((block * KSize) + k) * cb) + lane] = w[src + (k * MR)];
             }
         }
 
