@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using DlibModels.Geometry;
 using DlibModels.Imaging;
 
@@ -137,64 +136,7 @@ internal static class ChipExtractor
     /// <paramref name="srcPixels"/> (an RGB image <paramref name="srcCols"/> pixels wide) (coordinates relative to the view's top-left), black outside.
     /// </summary>
     internal static void TransformBilinear(byte[] srcPixels, int srcCols, Rectangle area, RgbImage dst, Affine map)
-    {
-        // The bounds as doubles, as C# compares fl + 1 < nc (exact for image sizes).
-        double nr = area.IsEmpty ? 0 : area.Height;
-        double nc = area.IsEmpty ? 0 : area.Width;
-        ref byte sp = ref MemoryMarshal.GetArrayDataReference(srcPixels);
-        ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
-        int stride = srcCols * 3;
-        int dcols = dst.Cols;
-        ref double tab = ref MemoryMarshal.GetArrayDataReference(ByteToDouble);
-        long baseOffset = (area.Top * stride) + (area.Left * 3);
-        double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
-        for (int r = 0; r < dst.Rows; r++)
-        {
-            // point_transform_affine: (m00·c + m01·r) + b0, the products summed in dlib's order.
-            double yr = r;
-            double rx = m01 * yr;
-            double ry = m11 * yr;
-            int o = r * dcols * 3;
-            for (int c = 0; c < dcols; c++, o += 3)
-            {
-                double xc = c;
-                double x = (m00 * xc) + rx + b0;
-                double y = (m10 * xc) + ry + b1;
-                double fl = Math.Floor(x);
-                double ft = Math.Floor(y);
-                ref byte d = ref Unsafe.Add(ref dp, o);
-                if (!(fl >= 0 && ft >= 0 && fl + 1 < nc && ft + 1 < nr))
-                {
-                    d = 0;
-                    Unsafe.Add(ref d, 1) = 0;
-                    Unsafe.Add(ref d, 2) = 0;
-                    continue;
-                }
-
-                // fl and ft are whole numbers inside the view, so x - fl is dlib's x - left exactly.
-                double lr = x - fl;
-                double tb = y - ft;
-                double omlr = 1 - lr;
-                double omtb = 1 - tb;
-                ref byte p00 = ref Unsafe.Add(ref sp, (nint)(((long)ft * stride) + ((long)fl * 3) + baseOffset));
-                ref byte p10 = ref Unsafe.Add(ref p00, stride);
-                d = Blend(Unsafe.Add(ref tab, p00), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 3)), Unsafe.Add(ref tab, p10), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 3)), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 4)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 4)), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 5)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 5)), lr, omlr, tb, omtb);
-            }
-        }
-    }
-
-    private static readonly double[] ByteToDouble = Enumerable.Range(0, 256).Select(i => (double)i).ToArray();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte Blend(double tl, double tr, double bl, double br, double lr, double omlr, double tb, double omtb)
-    {
-        double top2 = (omlr * tl) + (lr * tr);
-        double bot2 = (omlr * bl) + (lr * br);
-        double v = (omtb * top2) + (tb * bot2);
-        return (byte)(int)v;
-    }
+        => BilinearSampler.Transform(srcPixels, srcCols, area, dst, map);
 
     private static RgbImage BasicExtract(RgbImage img, Rectangle location)
     {

@@ -38,6 +38,7 @@ internal static class ChipPyramid
     public static (int Rows, int Cols) DownSize(int nr, int nc) => nr <= 8 || nc <= 8 ? (0, 0) : ((nr - 3) / 2, (nc - 3) / 2);
 
     /// <summary><see cref="Down(byte[], int, int, int, int)"/> into the first <see cref="DownSize"/> pixels of <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DownInto(byte[] src, int offset, int stride, int nr, int nc, byte[] dst)
     {
         if (nr <= 8 || nc <= 8)
@@ -63,16 +64,7 @@ internal static class ChipPyramid
                 VerticalSums(ref a, stride, ref v0, inLen);
                 HorizontalSums(ref v0, inLen, ref f0, (6 * tc) - 3);
 
-                // Every other pixel: output pixel c is the filtered value centred on input pixel 2c + 2.
-                ref byte d = ref Unsafe.Add(ref dp0, dr * rowLen);
-                for (int c = 0; c < tc; c++)
-                {
-                    ref byte f = ref Unsafe.Add(ref f0, 6 * c);
-                    ref byte o = ref Unsafe.Add(ref d, 3 * c);
-                    o = f;
-                    Unsafe.Add(ref o, 1) = Unsafe.Add(ref f, 1);
-                    Unsafe.Add(ref o, 2) = Unsafe.Add(ref f, 2);
-                }
+                EveryOtherPixel(ref f0, fbuf.Length, ref Unsafe.Add(ref dp0, dr * rowLen), tc);
             }
         }
         finally
@@ -82,7 +74,37 @@ internal static class ChipPyramid
         }
     }
 
+    // Every other pixel: output pixel c (of tc) is the filtered value centred on input pixel 2c + 2,
+    // f[6c .. 6c + 2]; f holds fLen readable bytes (at least 6·tc − 3).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EveryOtherPixel(ref byte f, int fLen, ref byte d, int tc)
+    {
+        int c = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // 4 pixels a step: two 16-byte loads 12 bytes apart, each giving 2 pixels, one 16-byte store (12 bytes used).
+            Vector128<byte> lo = Vector128.Create((byte)0, 1, 2, 6, 7, 8, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255);
+            Vector128<byte> hi = Vector128.Create((byte)255, 255, 255, 255, 255, 255, 0, 1, 2, 6, 7, 8, 255, 255, 255, 255);
+            for (; (6 * c) + 28 <= fLen && (3 * c) + 16 <= 3 * tc; c += 4)
+            {
+                Vector128<byte> a = Vector128.LoadUnsafe(ref f, (nuint)(6 * c));
+                Vector128<byte> b = Vector128.LoadUnsafe(ref f, (nuint)((6 * c) + 12));
+                (Vector128.ShuffleNative(a, lo) | Vector128.ShuffleNative(b, hi)).StoreUnsafe(ref d, (nuint)(3 * c));
+            }
+        }
+
+        for (; c < tc; c++)
+        {
+            ref byte src = ref Unsafe.Add(ref f, 6 * c);
+            ref byte o = ref Unsafe.Add(ref d, 3 * c);
+            o = src;
+            Unsafe.Add(ref o, 1) = Unsafe.Add(ref src, 1);
+            Unsafe.Add(ref o, 2) = Unsafe.Add(ref src, 2);
+        }
+    }
+
     // v[j] = s0[j] + 4 s1[j] + 6 s2[j] + 4 s3[j] + s4[j] over five rows (at most 16·255).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VerticalSums(ref byte s, int stride, ref ushort v, int n)
     {
         int i = 0;
@@ -108,6 +130,7 @@ internal static class ChipPyramid
     }
 
     // f[j] = (v[j] + 4 v[j+3] + 6 v[j+6] + 4 v[j+9] + v[j+12]) / 256 for j < count (sums at most 65280).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HorizontalSums(ref ushort v, int n, ref byte f, int count)
     {
         int j = 0;
