@@ -60,8 +60,10 @@ internal static class BilinearSampler
         fixed (byte* dstPixels = dst.Pixels)
         {
             byte* view = src + (area.Top * stride) + (area.Left * 3);
+            Prefetch(view, stride, dst, map, nr, nc);
             for (int r = 0; r < dst.Rows; r++)
             {
+
                 // point_transform_affine: (m00·c + m01·r) + b0, the row's products computed once.
                 m.SetRow(r);
                 byte* drow = dstPixels + ((long)r * dcols * 3);
@@ -77,6 +79,48 @@ internal static class BilinearSampler
                 {
                     RowScalar(view, stride, drow, dcols, in m);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the source cache lines of the whole output ahead of time (the bounding box of the mapped
+    /// output corners, clipped to the view), row by row. The sampling itself walks a slanted band of
+    /// source rows, a new memory page each, which the hardware prefetchers do not follow, and the
+    /// source of a chip is rarely in cache (the detector has just streamed the whole image through).
+    /// </summary>
+    private static unsafe void Prefetch(byte* view, int stride, RgbImage dst, Affine map, int nr, int nc)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        double x0 = double.PositiveInfinity, y0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y1 = double.NegativeInfinity;
+        for (int corner = 0; corner < 4; corner++)
+        {
+            (double x, double y) = map.Apply((corner & 1) == 0 ? 0 : dst.Cols - 1, corner < 2 ? 0 : dst.Rows - 1);
+            x0 = Math.Min(x0, x);
+            x1 = Math.Max(x1, x);
+            y0 = Math.Min(y0, y);
+            y1 = Math.Max(y1, y);
+        }
+
+        // Whole source pixels [left, right] × [top, bottom] (NaN maps leave the range empty).
+        double left = Math.Max(0, Math.Floor(x0)), top = Math.Max(0, Math.Floor(y0));
+        double right = Math.Min(nc - 1, Math.Floor(x1) + 1), bottom = Math.Min(nr - 1, Math.Floor(y1) + 1);
+        if (!(left <= right && top <= bottom))
+        {
+            return;
+        }
+
+        int from = (int)left * 3, to = ((int)right * 3) + 2;
+        for (int r = (int)top; r <= (int)bottom; r++)
+        {
+            byte* row = view + ((long)r * stride);
+            for (int b = from; b < to + 64; b += 64)
+            {
+                Sse.Prefetch0(row + Math.Min(b, to));
             }
         }
     }

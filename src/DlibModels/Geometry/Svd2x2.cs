@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DlibModels.Geometry;
 
 /// <summary>
@@ -25,6 +26,7 @@ internal static class Svd2x2
     /// Decomposes the row-major matrix [[a00, a01], [a10, a11]] = U·diag(w)·Vᵀ with dlib's
     /// conventions: w descending and non-negative; U and V as dlib's LAPACK path returns them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decompose(double a00, double a01, double a10, double a11, out Matrix2 u, out double w0, out double w1, out Matrix2 v)
     {
         // LAPACK sees the column-major transpose A' = [[a00, a10], [a01, a11]].
@@ -140,6 +142,7 @@ internal static class Svd2x2
     }
 
     /// <summary>dlarf('Left') of H = I - tau·[1 v2]ᵀ[1 v2] on the column (c1, c2), as dgemv then dger.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyReflector(double tau, double v2, ref double c1, ref double c2)
     {
         if (tau == 0)
@@ -175,6 +178,7 @@ internal static class Svd2x2
     /// drot on one pair as OpenBLAS's Haswell/Zen kernel computes it for short vectors: its scalar
     /// loop, compiled with FMA contraction, rounds s·y (resp. s·x) and fuses the c products.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rotate(ref double x, ref double y, double c, double s)
     {
         double t = Math.FusedMultiplyAdd(c, x, s * y);
@@ -183,6 +187,7 @@ internal static class Svd2x2
     }
 
     /// <summary>LAPACK's dlapy2: sqrt(x² + y²) without needless overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Lapy2(double x, double y)
     {
         if (double.IsNaN(x))
@@ -208,6 +213,7 @@ internal static class Svd2x2
     }
 
     /// <summary>LAPACK's dlasv2: the SVD of the upper triangular [[f, g], [0, h]].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Lasv2(double f, double g, double h, out double ssmin, out double ssmax, out double snr, out double csr, out double snl, out double csl)
     {
         double ft = f, fa = Math.Abs(ft), ht = h, ha = Math.Abs(h);
