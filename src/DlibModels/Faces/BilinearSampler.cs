@@ -30,6 +30,9 @@ internal static class BilinearSampler
     /// <summary>Output pixels per run of the two-pass vector paths (the buffers live on the stack).</summary>
     private const int RunPixels = 256;
 
+    /// <summary>The most source bytes <see cref="Prefetch"/> asks for.</summary>
+    private const int PrefetchLimit = 512 * 1024;
+
     /// <summary>
     /// Fills <paramref name="dst"/> from the view <paramref name="area"/> of <paramref name="srcPixels"/>
     /// (an RGB image <paramref name="srcCols"/> pixels wide); mapped coordinates are relative to the view's top-left.
@@ -63,7 +66,6 @@ internal static class BilinearSampler
             Prefetch(view, stride, dst, map, nr, nc);
             for (int r = 0; r < dst.Rows; r++)
             {
-
                 // point_transform_affine: (m00·c + m01·r) + b0, the row's products computed once.
                 m.SetRow(r);
                 byte* drow = dstPixels + ((long)r * dcols * 3);
@@ -84,10 +86,11 @@ internal static class BilinearSampler
     }
 
     /// <summary>
-    /// Asks for the source cache lines of the whole output ahead of time (the bounding box of the mapped
-    /// output corners, clipped to the view), row by row. The sampling itself walks a slanted band of
-    /// source rows, a new memory page each, which the hardware prefetchers do not follow, and the
-    /// source of a chip is rarely in cache (the detector has just streamed the whole image through).
+    /// Asks for the source cache lines of the whole output ahead of time: the bounding box of the mapped
+    /// output corners, clipped to the view, row by row (up to <see cref="PrefetchLimit"/> bytes). The
+    /// sampling itself walks a slanted band of source rows, a new memory page each, which the hardware
+    /// prefetchers do not follow, and the source of a chip is rarely in cache (the detector has just
+    /// streamed the whole image through).
     /// </summary>
     private static unsafe void Prefetch(byte* view, int stride, RgbImage dst, Affine map, int nr, int nc)
     {
@@ -114,8 +117,10 @@ internal static class BilinearSampler
             return;
         }
 
+        // From the top, where sampling starts.
         int from = (int)left * 3, to = ((int)right * 3) + 2;
-        for (int r = (int)top; r <= (int)bottom; r++)
+        int last = (int)Math.Min(bottom, top + ((PrefetchLimit / (to - from + 64)) - 1));
+        for (int r = (int)top; r <= last; r++)
         {
             byte* row = view + ((long)r * stride);
             for (int b = from; b < to + 64; b += 64)

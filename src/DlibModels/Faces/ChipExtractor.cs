@@ -8,6 +8,7 @@ namespace DlibModels.Faces;
 /// <summary>The body of dlib's <c>extract_image_chips</c> for RGB images with bilinear interpolation.</summary>
 internal static class ChipExtractor
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RgbImage[] Extract(RgbImage img, IReadOnlyList<ChipDetails> chips)
     {
         for (int i = 0; i < chips.Count; i++)

@@ -108,6 +108,20 @@ internal static class ChipPyramid
     private static void VerticalSums(ref byte s, int stride, ref ushort v, int n)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 64; i += 64)
+            {
+                (Vector512<ushort> a0, Vector512<ushort> a1) = Vector512.Widen(Vector512.LoadUnsafe(ref s, (nuint)i));
+                (Vector512<ushort> b0, Vector512<ushort> b1) = Vector512.Widen(Vector512.LoadUnsafe(ref Unsafe.Add(ref s, stride), (nuint)i));
+                (Vector512<ushort> m0, Vector512<ushort> m1) = Vector512.Widen(Vector512.LoadUnsafe(ref Unsafe.Add(ref s, 2 * stride), (nuint)i));
+                (Vector512<ushort> d0, Vector512<ushort> d1) = Vector512.Widen(Vector512.LoadUnsafe(ref Unsafe.Add(ref s, 3 * stride), (nuint)i));
+                (Vector512<ushort> e0, Vector512<ushort> e1) = Vector512.Widen(Vector512.LoadUnsafe(ref Unsafe.Add(ref s, 4 * stride), (nuint)i));
+                Five(a0, b0, m0, d0, e0).StoreUnsafe(ref v, (nuint)i);
+                Five(a1, b1, m1, d1, e1).StoreUnsafe(ref v, (nuint)(i + 32));
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             for (; i <= n - 32; i += 32)
@@ -134,6 +148,16 @@ internal static class ChipPyramid
     private static void HorizontalSums(ref ushort v, int n, ref byte f, int count)
     {
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= count - 64 && j + 64 + 12 <= n; j += 64)
+            {
+                Vector512<ushort> lo = Five512(ref v, j);
+                Vector512<ushort> hi = Five512(ref v, j + 32);
+                Vector512.Narrow(lo >>> 8, hi >>> 8).StoreUnsafe(ref f, (nuint)j);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             for (; j <= count - 32 && j + 32 + 12 <= n; j += 32)
@@ -157,6 +181,17 @@ internal static class ChipPyramid
         nuint u = (nuint)j;
         return Five(Vector256.LoadUnsafe(ref v, u), Vector256.LoadUnsafe(ref v, u + 3), Vector256.LoadUnsafe(ref v, u + 6), Vector256.LoadUnsafe(ref v, u + 9), Vector256.LoadUnsafe(ref v, u + 12));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> Five512(ref ushort v, int j)
+    {
+        nuint u = (nuint)j;
+        return Five(Vector512.LoadUnsafe(ref v, u), Vector512.LoadUnsafe(ref v, u + 3), Vector512.LoadUnsafe(ref v, u + 6), Vector512.LoadUnsafe(ref v, u + 9), Vector512.LoadUnsafe(ref v, u + 12));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> Five(Vector512<ushort> a, Vector512<ushort> b, Vector512<ushort> m, Vector512<ushort> d, Vector512<ushort> e)
+        => a + e + ((b + d) << 2) + (m << 2) + (m << 1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ushort> Five(Vector256<ushort> a, Vector256<ushort> b, Vector256<ushort> m, Vector256<ushort> d, Vector256<ushort> e)
