@@ -38,17 +38,40 @@ internal static class ChipPyramid
     public static (int Rows, int Cols) DownSize(int nr, int nc) => nr <= 8 || nc <= 8 ? (0, 0) : ((nr - 3) / 2, (nc - 3) / 2);
 
     /// <summary><see cref="Down(byte[], int, int, int, int)"/> into the first <see cref="DownSize"/> pixels of <paramref name="dst"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DownInto(byte[] src, int offset, int stride, int nr, int nc, byte[] dst)
     {
-        if (nr <= 8 || nc <= 8)
+        (int rows, int cols) = DownSize(nr, nc);
+        if (rows > 0)
         {
-            return;
+            DownWindow(src, offset, stride, nr, nc, dst, new Rectangle(0, 0, cols - 1, rows - 1));
+        }
+    }
+
+    /// <summary>
+    /// The pixels inside <paramref name="window"/> (output coordinates, inside the <see cref="DownSize"/>
+    /// image) of <see cref="DownInto"/>, written where <see cref="DownInto"/> writes them; the rest of
+    /// <paramref name="dst"/> is left alone. Output pixel (r, c) is the 5×5 filter over input rows
+    /// 2r .. 2r + 4 and columns 2c .. 2c + 4, so only those are read and a window equals the same part
+    /// of the whole image.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DownWindow(byte[] src, int offset, int stride, int nr, int nc, byte[] dst, Rectangle window)
+    {
+        (int rows, int cols) = DownSize(nr, nc);
+        if (window.IsEmpty || window.Left < 0 || window.Top < 0 || window.Right >= cols || window.Bottom >= rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), $"{window} is empty or not inside the {cols}x{rows} image");
         }
 
-        int tc = (nc - 3) / 2;
-        int rowLen = tc * 3;
-        int inLen = nc * 3;
+        if ((long)offset + ((long)(nr - 1) * stride) + ((long)nc * 3) > src.Length || (long)rows * cols * 3 > dst.Length)
+        {
+            throw new ArgumentException("the source view or the destination is larger than its buffer");
+        }
+
+        int c0 = (int)window.Left;
+        int tc = (int)window.Width;
+        int rowLen = cols * 3;
+        int inLen = ((2 * tc) + 3) * 3;
         ushort[] vbuf = ArrayPool<ushort>.Shared.Rent(inLen);
         byte[] fbuf = ArrayPool<byte>.Shared.Rent(6 * tc);
         try
@@ -57,14 +80,12 @@ internal static class ChipPyramid
             ref ushort v0 = ref MemoryMarshal.GetArrayDataReference(vbuf);
             ref byte f0 = ref MemoryMarshal.GetArrayDataReference(fbuf);
             ref byte dp0 = ref MemoryMarshal.GetArrayDataReference(dst);
-            int dr = 0;
-            for (int r = 2; r < nr - 2; r += 2, dr++)
+            for (int dr = (int)window.Top; dr <= window.Bottom; dr++)
             {
-                ref byte a = ref Unsafe.Add(ref sp0, offset + ((r - 2) * stride));
+                ref byte a = ref Unsafe.Add(ref sp0, offset + (2 * dr * stride) + (6 * c0));
                 VerticalSums(ref a, stride, ref v0, inLen);
                 HorizontalSums(ref v0, inLen, ref f0, (6 * tc) - 3);
-
-                EveryOtherPixel(ref f0, fbuf.Length, ref Unsafe.Add(ref dp0, dr * rowLen), tc);
+                EveryOtherPixel(ref f0, fbuf.Length, ref Unsafe.Add(ref dp0, (dr * rowLen) + (3 * c0)), tc);
             }
         }
         finally
