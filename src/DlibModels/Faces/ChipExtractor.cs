@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using DlibModels.Geometry;
 using DlibModels.Imaging;
 
@@ -9,6 +8,7 @@ namespace DlibModels.Faces;
 /// <summary>The body of dlib's <c>extract_image_chips</c> for RGB images with bilinear interpolation.</summary>
 internal static class ChipExtractor
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RgbImage[] Extract(RgbImage img, IReadOnlyList<ChipDetails> chips)
     {
         for (int i = 0; i < chips.Count; i++)
@@ -57,20 +57,7 @@ internal static class ChipExtractor
         {
             if (maxDepth > 0)
             {
-                // pyramid_down over the sub image of bbox, read in place.
-                int nr = bbox.IsEmpty ? 0 : (int)bbox.Height;
-                int nc = bbox.IsEmpty ? 0 : (int)bbox.Width;
-                int offset = bbox.IsEmpty ? 0 : (int)(((bbox.Top * img.Cols) + bbox.Left) * 3);
-                byte[] srcPx = img.Pixels;
-                int srcStride = img.Cols * 3;
-                for (int i = 0; i < levels.Length; i++)
-                {
-                    (int rows, int cols) = ChipPyramid.DownSize(nr, nc);
-                    byte[] px = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * cols * 3));
-                    levels[i] = (px, rows, cols);
-                    ChipPyramid.DownInto(srcPx, offset, srcStride, nr, nc, px);
-                    (srcPx, offset, srcStride, nr, nc) = (px, 0, cols * 3, rows, cols);
-                }
+                BuildLevels(img, bbox, chips, levels);
             }
 
             var result = new RgbImage[chips.Count];
@@ -133,68 +120,94 @@ internal static class ChipExtractor
     }
 
     /// <summary>
+    /// dlib's image pyramid for the chips: levels[0] = pyramid_down(sub_image(img, bbox)) and
+    /// levels[i] = pyramid_down(levels[i - 1]), each rented at its full size (the chips' transforms and
+    /// the outside test use it) but computed only where a chip samples it or a deeper level reads it.
+    /// dlib builds the whole of every level over the bounding box of all chips, though typically one
+    /// large face needs a level; a pyramid_down pixel depends on its 5×5 source block only, so the
+    /// pixels computed equal dlib's.
+    /// </summary>
+    private static void BuildLevels(RgbImage img, Rectangle bbox, IReadOnlyList<ChipDetails> chips, (byte[] Pixels, int Rows, int Cols)[] levels)
+    {
+        int nr = bbox.IsEmpty ? 0 : (int)bbox.Height;
+        int nc = bbox.IsEmpty ? 0 : (int)bbox.Width;
+        var need = new Rectangle[levels.Length];
+        for (int i = 0, r = nr, c = nc; i < levels.Length; i++)
+        {
+            (r, c) = ChipPyramid.DownSize(r, c);
+            levels[i] = (ArrayPool<byte>.Shared.Rent(Math.Max(1, r * c * 3)), r, c);
+            need[i] = new Rectangle(0, 0, -1, -1);
+        }
+
+        foreach (ChipDetails chip in chips)
+        {
+            if (chip.Angle == 0 && chip.Rows == chip.Rect.Height && chip.Cols == chip.Rect.Width)
+            {
+                continue;
+            }
+
+            var (t0, t1, t2, level) = ChipCorners(chip, bbox);
+            if (level >= 0 && level < levels.Length)
+            {
+                need[level] = need[level].Union(SampledArea(t0, t1, t2, levels[level].Rows, levels[level].Cols));
+            }
+        }
+
+        // Level i + 1 pixel (r, c) reads level i rows 2r .. 2r + 4 and columns 2c .. 2c + 4.
+        for (int i = levels.Length - 1; i > 0; i--)
+        {
+            Rectangle n = need[i];
+            if (!n.IsEmpty)
+            {
+                var above = new Rectangle(2 * n.Left, 2 * n.Top, (2 * n.Right) + 4, (2 * n.Bottom) + 4);
+                need[i - 1] = need[i - 1].Union(above).Intersect(new Rectangle(0, 0, levels[i - 1].Cols - 1, levels[i - 1].Rows - 1));
+            }
+        }
+
+        // pyramid_down over the sub image of bbox, read in place, then level by level.
+        byte[] srcPx = img.Pixels;
+        int offset = bbox.IsEmpty ? 0 : (int)(((bbox.Top * img.Cols) + bbox.Left) * 3);
+        int srcStride = img.Cols * 3;
+        for (int i = 0; i < levels.Length; i++)
+        {
+            (byte[] px, int rows, int cols) = levels[i];
+            if (!need[i].IsEmpty)
+            {
+                ChipPyramid.DownWindow(srcPx, offset, srcStride, nr, nc, px, need[i]);
+            }
+
+            (srcPx, offset, srcStride, nr, nc) = (px, 0, cols * 3, rows, cols);
+        }
+    }
+
+    /// <summary>
+    /// The pixels of a rows×cols level that bilinear sampling can read for a chip whose corners map to
+    /// <paramref name="t0"/>, <paramref name="t1"/>, <paramref name="t2"/> (top-left, top-right,
+    /// bottom-left): the corners' bounding box, the right/bottom neighbours and a 2-pixel margin for
+    /// rounding, clipped to the level (all of it when the corners are not finite).
+    /// </summary>
+    private static Rectangle SampledArea((double X, double Y) t0, (double X, double Y) t1, (double X, double Y) t2, int rows, int cols)
+    {
+        double x3 = t1.X + t2.X - t0.X, y3 = t1.Y + t2.Y - t0.Y;
+        double minX = Math.Min(Math.Min(t0.X, t1.X), Math.Min(t2.X, x3)), maxX = Math.Max(Math.Max(t0.X, t1.X), Math.Max(t2.X, x3));
+        double minY = Math.Min(Math.Min(t0.Y, t1.Y), Math.Min(t2.Y, y3)), maxY = Math.Max(Math.Max(t0.Y, t1.Y), Math.Max(t2.Y, y3));
+        if (!(double.IsFinite(minX) && double.IsFinite(maxX) && double.IsFinite(minY) && double.IsFinite(maxY)))
+        {
+            return new Rectangle(0, 0, cols - 1, rows - 1);
+        }
+
+        const double margin = 2;
+        double left = Math.Max(0, Math.Floor(minX) - margin), top = Math.Max(0, Math.Floor(minY) - margin);
+        double right = Math.Min(cols - 1, Math.Floor(maxX) + 1 + margin), bottom = Math.Min(rows - 1, Math.Floor(maxY) + 1 + margin);
+        return left <= right && top <= bottom ? new Rectangle((long)left, (long)top, (long)right, (long)bottom) : new Rectangle(0, 0, -1, -1);
+    }
+
+    /// <summary>
     /// transform_image with interpolate_bilinear over the view <paramref name="area"/> of
     /// <paramref name="srcPixels"/> (an RGB image <paramref name="srcCols"/> pixels wide) (coordinates relative to the view's top-left), black outside.
     /// </summary>
     internal static void TransformBilinear(byte[] srcPixels, int srcCols, Rectangle area, RgbImage dst, Affine map)
-    {
-        // The bounds as doubles, as C# compares fl + 1 < nc (exact for image sizes).
-        double nr = area.IsEmpty ? 0 : area.Height;
-        double nc = area.IsEmpty ? 0 : area.Width;
-        ref byte sp = ref MemoryMarshal.GetArrayDataReference(srcPixels);
-        ref byte dp = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
-        int stride = srcCols * 3;
-        int dcols = dst.Cols;
-        ref double tab = ref MemoryMarshal.GetArrayDataReference(ByteToDouble);
-        long baseOffset = (area.Top * stride) + (area.Left * 3);
-        double m00 = map.M00, m01 = map.M01, m10 = map.M10, m11 = map.M11, b0 = map.B0, b1 = map.B1;
-        for (int r = 0; r < dst.Rows; r++)
-        {
-            // point_transform_affine: (m00·c + m01·r) + b0, the products summed in dlib's order.
-            double yr = r;
-            double rx = m01 * yr;
-            double ry = m11 * yr;
-            int o = r * dcols * 3;
-            for (int c = 0; c < dcols; c++, o += 3)
-            {
-                double xc = c;
-                double x = (m00 * xc) + rx + b0;
-                double y = (m10 * xc) + ry + b1;
-                double fl = Math.Floor(x);
-                double ft = Math.Floor(y);
-                ref byte d = ref Unsafe.Add(ref dp, o);
-                if (!(fl >= 0 && ft >= 0 && fl + 1 < nc && ft + 1 < nr))
-                {
-                    d = 0;
-                    Unsafe.Add(ref d, 1) = 0;
-                    Unsafe.Add(ref d, 2) = 0;
-                    continue;
-                }
-
-                // fl and ft are whole numbers inside the view, so x - fl is dlib's x - left exactly.
-                double lr = x - fl;
-                double tb = y - ft;
-                double omlr = 1 - lr;
-                double omtb = 1 - tb;
-                ref byte p00 = ref Unsafe.Add(ref sp, (nint)(((long)ft * stride) + ((long)fl * 3) + baseOffset));
-                ref byte p10 = ref Unsafe.Add(ref p00, stride);
-                d = Blend(Unsafe.Add(ref tab, p00), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 3)), Unsafe.Add(ref tab, p10), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 3)), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 1) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 4)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 1)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 4)), lr, omlr, tb, omtb);
-                Unsafe.Add(ref d, 2) = Blend(Unsafe.Add(ref tab, Unsafe.Add(ref p00, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p00, 5)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 2)), Unsafe.Add(ref tab, Unsafe.Add(ref p10, 5)), lr, omlr, tb, omtb);
-            }
-        }
-    }
-
-    private static readonly double[] ByteToDouble = Enumerable.Range(0, 256).Select(i => (double)i).ToArray();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte Blend(double tl, double tr, double bl, double br, double lr, double omlr, double tb, double omtb)
-    {
-        double top2 = (omlr * tl) + (lr * tr);
-        double bot2 = (omlr * bl) + (lr * br);
-        double v = (omtb * top2) + (tb * bot2);
-        return (byte)(int)v;
-    }
+        => BilinearSampler.Transform(srcPixels, srcCols, area, dst, map);
 
     private static RgbImage BasicExtract(RgbImage img, Rectangle location)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DlibModels.Geometry;
 using DlibModels.Imaging;
 using DlibModels.Landmarks;
@@ -43,6 +44,7 @@ public static class FaceChips
     /// <paramref name="size"/>×<paramref name="size"/> chip with <paramref name="padding"/>
     /// (dlib's defaults are 200 and 0.2; its face recognition example uses 150 and 0.25).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ChipDetails GetFaceChipDetails(FullObjectDetection det, int size = 200, double padding = 0.2)
     {
         ArgumentNullException.ThrowIfNull(det);
@@ -56,18 +58,19 @@ public static class FaceChips
             throw new ArgumentOutOfRangeException(nameof(size), $"size must be positive and padding non-negative (size {size}, padding {padding})");
         }
 
-        var from = new List<(double X, double Y)>(51);
-        var to = new List<(double X, double Y)>(51);
+        Span<(double X, double Y)> from = stackalloc (double X, double Y)[51];
+        Span<(double X, double Y)> to = stackalloc (double X, double Y)[51];
+        int n = 0;
         double den = (2 * padding) + 1;
         if (det.NumParts == 5)
         {
             // dlib writes this as (padding + p) / den on a point, which its matrix expressions
             // evaluate as a multiplication by 1 / den (the 68-point branch divides scalars).
             double invDen = 1.0 / den;
-            for (int i = 0; i < 5; i++)
+            for (int i = 0; i < 5; i++, n++)
             {
-                from.Add(((padding + Ref5X[i]) * invDen * size, (padding + Ref5Y[i]) * invDen * size));
-                to.Add((det.Part(i).X, det.Part(i).Y));
+                from[n] = ((padding + Ref5X[i]) * invDen * size, (padding + Ref5Y[i]) * invDen * size);
+                to[n] = (det.Part(i).X, det.Part(i).Y);
             }
         }
         else
@@ -79,12 +82,13 @@ public static class FaceChips
                     continue;
                 }
 
-                from.Add(((padding + Mean68X[i - 17]) / den * size, (padding + Mean68Y[i - 17]) / den * size));
-                to.Add((det.Part(i).X, det.Part(i).Y));
+                from[n] = ((padding + Mean68X[i - 17]) / den * size, (padding + Mean68Y[i - 17]) / den * size);
+                to[n] = (det.Part(i).X, det.Part(i).Y);
+                n++;
             }
         }
 
-        return FromPointCorrespondences(from, to, size, size);
+        return FromTransform(SimilarityTransform.Find(from[..n], to[..n]), size, size);
     }
 
     /// <summary>
@@ -100,7 +104,13 @@ public static class FaceChips
             throw new ArgumentException("need at least two point pairs, as many chip points as image points");
         }
 
-        Affine tform = SimilarityTransform.Find(chipPoints, imagePoints);
+        return FromTransform(SimilarityTransform.Find(chipPoints, imagePoints), rows, cols);
+    }
+
+    /// <summary>The chip of a chip-to-image similarity transform: its angle, scale and the image point of the chip's centre.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ChipDetails FromTransform(Affine tform, int rows, int cols)
+    {
         double px = tform.M00 * 1.0;
         px += tform.M01 * 0.0;
         double py = tform.M10 * 1.0;

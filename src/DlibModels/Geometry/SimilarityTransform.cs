@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DlibModels.Geometry;
 
 /// <summary>dlib's <c>find_similarity_transform</c>: Umeyama's least-squares rotation, scale and translation.</summary>
@@ -11,12 +12,31 @@ internal static class SimilarityTransform
     /// </summary>
     public static Affine Find(IReadOnlyList<(double X, double Y)> from, IReadOnlyList<(double X, double Y)> to)
     {
-        if (from.Count != to.Count || from.Count < 2)
+        var f = new (double X, double Y)[from.Count];
+        var t = new (double X, double Y)[to.Count];
+        for (int i = 0; i < f.Length; i++)
         {
-            throw new ArgumentException($"find_similarity_transform needs at least 2 point pairs of equal count, got {from.Count} and {to.Count}.");
+            f[i] = from[i];
         }
 
-        int n = from.Count;
+        for (int i = 0; i < t.Length; i++)
+        {
+            t[i] = to[i];
+        }
+
+        return Find(f, t);
+    }
+
+    /// <inheritdoc cref="Find(IReadOnlyList{ValueTuple{double, double}}, IReadOnlyList{ValueTuple{double, double}})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Affine Find(ReadOnlySpan<(double X, double Y)> from, ReadOnlySpan<(double X, double Y)> to)
+    {
+        if (from.Length != to.Length || from.Length < 2)
+        {
+            throw new ArgumentException($"find_similarity_transform needs at least 2 point pairs of equal count, got {from.Length} and {to.Length}.");
+        }
+
+        int n = from.Length;
         double mfx = 0, mfy = 0, mtx = 0, mty = 0;
         for (int i = 0; i < n; i++)
         {

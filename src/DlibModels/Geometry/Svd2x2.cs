@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DlibModels.Geometry;
 
 /// <summary>
@@ -21,6 +22,7 @@ internal static class Svd2x2
     /// Decomposes the row-major matrix [[a00, a01], [a10, a11]] = U·diag(w)·Vᵀ with dlib's
     /// conventions: w descending and non-negative; U and V as dlib's LAPACK path returns them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decompose(double a00, double a01, double a10, double a11, out Matrix2 u, out double w0, out double w1, out Matrix2 v)
     {
         // LAPACK sees the column-major transpose A' = [[a00, a10], [a01, a11]].
@@ -136,6 +138,7 @@ internal static class Svd2x2
     }
 
     /// <summary>dlarf('Left') of H = I - tau·[1 v2]ᵀ[1 v2] on the column (c1, c2), as dgemv then dger.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyReflector(double tau, double v2, ref double c1, ref double c2)
     {
         if (tau == 0)
