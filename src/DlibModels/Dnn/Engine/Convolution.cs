@@ -348,18 +348,21 @@ internal sealed class PackedConvolution
         int columns = input.N * outPixels;
         int cb = ChannelBlock(wide);
         float[] filters = ChannelMajorFilters(wide);
-        float[] patches = BufferPool.Rent((long)columns * KSize);
+        int groups = (columns + MR - 1) / MR;
+        float[] patches = BufferPool.Rent((long)groups * KSize * MR);
         try
         {
-            // patches[c][k]: pixel c's window, zero where it reads padding.
+            // Pixels in groups of MR, laid out like a filter panel: patches[group][k][pixel lane],
+            // zero where a window reads padding and for lanes past the last pixel.
             float[] src = input.Buffer;
             int h = input.Rows, w = input.Cols, ow = output.Cols;
+            patches.AsSpan(0, groups * KSize * MR).Clear();
             for (int c = 0; c < columns; c++)
             {
                 int n = c / outPixels, p = c % outPixels;
                 int oy = p / ow, ox = p % ow;
                 int k = 0;
-                Span<float> row = patches.AsSpan(c * KSize, KSize);
+                int dst = ((c / MR) * KSize * MR) + (c % MR);
                 for (int ci = 0; ci < Ci; ci++)
                 {
                     int plane = (n * input.SampleSize) + (ci * h * w);
@@ -369,7 +372,10 @@ internal sealed class PackedConvolution
                         for (int kx = 0; kx < Kw; kx++, k++)
                         {
                             int ix = (ox * Sx) - Px + kx;
-                            row[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? src[plane + (iy * w) + ix] : 0f;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                            {
+                                patches[dst + (k * MR)] = src[plane + (iy * w) + ix];
+                            }
                         }
                     }
                 }
@@ -387,14 +393,17 @@ internal sealed class PackedConvolution
                     int rows = Math.Min(MR, columns - c0);
                     for (int block = 0; block < Co / cb; block++)
                     {
+                        // The same register block as the filter GEMM with the roles swapped: the
+                        // pixels are broadcast, the channel-major filters are the rows.
                         float* wb = wp + ((long)block * KSize * cb);
+                        float* group = pp + ((long)c0 * KSize);
                         if (wide)
                         {
-                            KernelPixels6x32(pp + ((long)c0 * KSize), rows, KSize, wb, accp);
+                            MicroKernels.Block6x32(group, new StridedRows(wb, cb), KSize, accp);
                         }
                         else
                         {
-                            KernelPixels6x16(pp + ((long)c0 * KSize), rows, KSize, wb, accp);
+                            MicroKernels.Block6x16(group, new StridedRows(wb, cb), KSize, accp);
                         }
 
                         for (int lane = 0; lane < cb; lane++)
@@ -422,118 +431,6 @@ internal sealed class PackedConvolution
         {
             BufferPool.Return(patches);
         }
-    }
-
-    /// <summary>Up to 6 pixels (rows of <paramref name="p"/>, stride kSize) × 32 channels; rows past <paramref name="rows"/> are not read.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void KernelPixels6x32(float* p, int rows, int kSize, float* w, float* c)
-    {
-        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
-        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
-        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
-        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
-        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
-        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
-
-        // Missing rows read row 0 again; their sums are never stored.
-        float* p0 = p;
-        float* p1 = rows > 1 ? p + kSize : p;
-        float* p2 = rows > 2 ? p + (2 * kSize) : p;
-        float* p3 = rows > 3 ? p + (3 * kSize) : p;
-        float* p4 = rows > 4 ? p + (4 * kSize) : p;
-        float* p5 = rows > 5 ? p + (5 * kSize) : p;
-        for (int k = 0; k < kSize; k++)
-        {
-            Vector512<float> w0 = Avx512F.LoadVector512(w);
-            Vector512<float> w1 = Avx512F.LoadVector512(w + 16);
-            Vector512<float> v = Vector512.Create(p0[k]);
-            c00 = Avx512F.FusedMultiplyAdd(v, w0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(v, w1, c01);
-            v = Vector512.Create(p1[k]);
-            c10 = Avx512F.FusedMultiplyAdd(v, w0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(v, w1, c11);
-            v = Vector512.Create(p2[k]);
-            c20 = Avx512F.FusedMultiplyAdd(v, w0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(v, w1, c21);
-            v = Vector512.Create(p3[k]);
-            c30 = Avx512F.FusedMultiplyAdd(v, w0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(v, w1, c31);
-            v = Vector512.Create(p4[k]);
-            c40 = Avx512F.FusedMultiplyAdd(v, w0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(v, w1, c41);
-            v = Vector512.Create(p5[k]);
-            c50 = Avx512F.FusedMultiplyAdd(v, w0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(v, w1, c51);
-            w += 32;
-        }
-
-        Avx512F.Store(c, c00);
-        Avx512F.Store(c + 16, c01);
-        Avx512F.Store(c + 32, c10);
-        Avx512F.Store(c + 48, c11);
-        Avx512F.Store(c + 64, c20);
-        Avx512F.Store(c + 80, c21);
-        Avx512F.Store(c + 96, c30);
-        Avx512F.Store(c + 112, c31);
-        Avx512F.Store(c + 128, c40);
-        Avx512F.Store(c + 144, c41);
-        Avx512F.Store(c + 160, c50);
-        Avx512F.Store(c + 176, c51);
-    }
-
-    /// <summary>Up to 6 pixels × 16 channels with 256-bit registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void KernelPixels6x16(float* p, int rows, int kSize, float* w, float* c)
-    {
-        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
-        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
-        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
-        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
-        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
-        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
-        float* p0 = p;
-        float* p1 = rows > 1 ? p + kSize : p;
-        float* p2 = rows > 2 ? p + (2 * kSize) : p;
-        float* p3 = rows > 3 ? p + (3 * kSize) : p;
-        float* p4 = rows > 4 ? p + (4 * kSize) : p;
-        float* p5 = rows > 5 ? p + (5 * kSize) : p;
-        for (int k = 0; k < kSize; k++)
-        {
-            Vector256<float> w0 = Avx.LoadVector256(w);
-            Vector256<float> w1 = Avx.LoadVector256(w + 8);
-            Vector256<float> v = Vector256.Create(p0[k]);
-            c00 = Fma.MultiplyAdd(v, w0, c00);
-            c01 = Fma.MultiplyAdd(v, w1, c01);
-            v = Vector256.Create(p1[k]);
-            c10 = Fma.MultiplyAdd(v, w0, c10);
-            c11 = Fma.MultiplyAdd(v, w1, c11);
-            v = Vector256.Create(p2[k]);
-            c20 = Fma.MultiplyAdd(v, w0, c20);
-            c21 = Fma.MultiplyAdd(v, w1, c21);
-            v = Vector256.Create(p3[k]);
-            c30 = Fma.MultiplyAdd(v, w0, c30);
-            c31 = Fma.MultiplyAdd(v, w1, c31);
-            v = Vector256.Create(p4[k]);
-            c40 = Fma.MultiplyAdd(v, w0, c40);
-            c41 = Fma.MultiplyAdd(v, w1, c41);
-            v = Vector256.Create(p5[k]);
-            c50 = Fma.MultiplyAdd(v, w0, c50);
-            c51 = Fma.MultiplyAdd(v, w1, c51);
-            w += 16;
-        }
-
-        Avx.Store(c, c00);
-        Avx.Store(c + 8, c01);
-        Avx.Store(c + 16, c10);
-        Avx.Store(c + 24, c11);
-        Avx.Store(c + 32, c20);
-        Avx.Store(c + 40, c21);
-        Avx.Store(c + 48, c30);
-        Avx.Store(c + 56, c31);
-        Avx.Store(c + 64, c40);
-        Avx.Store(c + 72, c41);
-        Avx.Store(c + 80, c50);
-        Avx.Store(c + 88, c51);
     }
 
     /// <summary>Output width from which a unit-stride convolution skips the patch packing (<see cref="ForwardImplicit"/>).</summary>
@@ -651,17 +548,17 @@ internal sealed class PackedConvolution
                     if (wide && count - j > NR)
                     {
                         step = 2 * NR;
-                        Kernel6x32Avx512Offsets(a, b, off, KSize, accp);
+                        MicroKernels.Block6x32(a, new OffsetRows(b, off), KSize, accp);
                     }
                     else if (simd)
                     {
                         step = NR;
-                        Kernel6x16FmaOffsets(a, b, off, KSize, accp);
+                        MicroKernels.Block6x16(a, new OffsetRows(b, off), KSize, accp);
                     }
                     else
                     {
                         step = NR;
-                        KernelScalarOffsets(a, b, off, KSize, accp);
+                        MicroKernels.BlockScalar(a, new OffsetRows(b, off), KSize, accp);
                     }
 
                     // Scatter the block's valid columns (x < ow) row by row.
@@ -835,17 +732,17 @@ internal sealed class PackedConvolution
                     if (wide && j + (2 * NR) <= pt && count - j > NR)
                     {
                         step = 2 * NR;
-                        Kernel6x32Avx512(a, b0 + j, KSize, pt, accp);
+                        MicroKernels.Block6x32(a, new StridedRows(b0 + j, pt), KSize, accp);
                     }
                     else if (simd)
                     {
                         step = NR;
-                        Kernel6x16Fma(a, b0 + j, KSize, pt, accp);
+                        MicroKernels.Block6x16(a, new StridedRows(b0 + j, pt), KSize, accp);
                     }
                     else
                     {
                         step = NR;
-                        KernelScalar(a, b0 + j, KSize, pt, accp);
+                        MicroKernels.BlockScalar(a, new StridedRows(b0 + j, pt), KSize, accp);
                     }
 
                     int cols = Math.Min(step, count - j);
@@ -1044,253 +941,4 @@ internal sealed class PackedConvolution
         return q;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel6x16Fma(float* a, float* b, int kSize, int ldb, float* c)
-    {
-        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
-        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
-        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
-        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
-        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
-        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
-        for (int k = 0; k < kSize; k++)
-        {
-            Vector256<float> b0 = Avx.LoadVector256(b);
-            Vector256<float> b1 = Avx.LoadVector256(b + 8);
-            Vector256<float> av = Vector256.Create(a[0]);
-            c00 = Fma.MultiplyAdd(av, b0, c00);
-            c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a[1]);
-            c10 = Fma.MultiplyAdd(av, b0, c10);
-            c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a[2]);
-            c20 = Fma.MultiplyAdd(av, b0, c20);
-            c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a[3]);
-            c30 = Fma.MultiplyAdd(av, b0, c30);
-            c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a[4]);
-            c40 = Fma.MultiplyAdd(av, b0, c40);
-            c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a[5]);
-            c50 = Fma.MultiplyAdd(av, b0, c50);
-            c51 = Fma.MultiplyAdd(av, b1, c51);
-            a += MR;
-            b += ldb;
-        }
-
-        Avx.Store(c, c00);
-        Avx.Store(c + 8, c01);
-        Avx.Store(c + 16, c10);
-        Avx.Store(c + 24, c11);
-        Avx.Store(c + 32, c20);
-        Avx.Store(c + 40, c21);
-        Avx.Store(c + 48, c30);
-        Avx.Store(c + 56, c31);
-        Avx.Store(c + 64, c40);
-        Avx.Store(c + 72, c41);
-        Avx.Store(c + 80, c50);
-        Avx.Store(c + 88, c51);
-    }
-
-    /// <summary>
-    /// The 6×32 block with 512-bit registers: per output the same fused multiply-adds in the same
-    /// k order as <see cref="Kernel6x16Fma"/>, so both give identical floats.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel6x32Avx512(float* a, float* b, int kSize, int ldb, float* c)
-    {
-        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
-        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
-        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
-        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
-        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
-        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
-        for (int k = 0; k < kSize; k++)
-        {
-            Vector512<float> b0 = Avx512F.LoadVector512(b);
-            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
-            Vector512<float> av = Vector512.Create(a[0]);
-            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-            a += MR;
-            b += ldb;
-        }
-
-        Avx512F.Store(c, c00);
-        Avx512F.Store(c + 16, c01);
-        Avx512F.Store(c + 32, c10);
-        Avx512F.Store(c + 48, c11);
-        Avx512F.Store(c + 64, c20);
-        Avx512F.Store(c + 80, c21);
-        Avx512F.Store(c + 96, c30);
-        Avx512F.Store(c + 112, c31);
-        Avx512F.Store(c + 128, c40);
-        Avx512F.Store(c + 144, c41);
-        Avx512F.Store(c + 160, c50);
-        Avx512F.Store(c + 176, c51);
-    }
-
-    /// <summary><see cref="Kernel6x32Avx512"/> reading tap k's row at b + off[k].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel6x32Avx512Offsets(float* a, float* b, int* off, int kSize, float* c)
-    {
-        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
-        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
-        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
-        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
-        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
-        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
-        for (int k = 0; k < kSize; k++)
-        {
-            float* bk = b + off[k];
-            Vector512<float> b0 = Avx512F.LoadVector512(bk);
-            Vector512<float> b1 = Avx512F.LoadVector512(bk + 16);
-            Vector512<float> av = Vector512.Create(a[0]);
-            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-            a += MR;
-        }
-
-        Avx512F.Store(c, c00);
-        Avx512F.Store(c + 16, c01);
-        Avx512F.Store(c + 32, c10);
-        Avx512F.Store(c + 48, c11);
-        Avx512F.Store(c + 64, c20);
-        Avx512F.Store(c + 80, c21);
-        Avx512F.Store(c + 96, c30);
-        Avx512F.Store(c + 112, c31);
-        Avx512F.Store(c + 128, c40);
-        Avx512F.Store(c + 144, c41);
-        Avx512F.Store(c + 160, c50);
-        Avx512F.Store(c + 176, c51);
-    }
-
-    /// <summary><see cref="Kernel6x16Fma"/> reading tap k's row at b + off[k].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel6x16FmaOffsets(float* a, float* b, int* off, int kSize, float* c)
-    {
-        Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
-        Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
-        Vector256<float> c20 = Vector256<float>.Zero, c21 = Vector256<float>.Zero;
-        Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
-        Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
-        Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
-        for (int k = 0; k < kSize; k++)
-        {
-            float* bk = b + off[k];
-            Vector256<float> b0 = Avx.LoadVector256(bk);
-            Vector256<float> b1 = Avx.LoadVector256(bk + 8);
-            Vector256<float> av = Vector256.Create(a[0]);
-            c00 = Fma.MultiplyAdd(av, b0, c00);
-            c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a[1]);
-            c10 = Fma.MultiplyAdd(av, b0, c10);
-            c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a[2]);
-            c20 = Fma.MultiplyAdd(av, b0, c20);
-            c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a[3]);
-            c30 = Fma.MultiplyAdd(av, b0, c30);
-            c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a[4]);
-            c40 = Fma.MultiplyAdd(av, b0, c40);
-            c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a[5]);
-            c50 = Fma.MultiplyAdd(av, b0, c50);
-            c51 = Fma.MultiplyAdd(av, b1, c51);
-            a += MR;
-        }
-
-        Avx.Store(c, c00);
-        Avx.Store(c + 8, c01);
-        Avx.Store(c + 16, c10);
-        Avx.Store(c + 24, c11);
-        Avx.Store(c + 32, c20);
-        Avx.Store(c + 40, c21);
-        Avx.Store(c + 48, c30);
-        Avx.Store(c + 56, c31);
-        Avx.Store(c + 64, c40);
-        Avx.Store(c + 72, c41);
-        Avx.Store(c + 80, c50);
-        Avx.Store(c + 88, c51);
-    }
-
-    private static unsafe void KernelScalarOffsets(float* a, float* b, int* off, int kSize, float* c)
-    {
-        for (int i = 0; i < MR * NR; i++)
-        {
-            c[i] = 0f;
-        }
-
-        for (int k = 0; k < kSize; k++)
-        {
-            float* bk = b + off[k];
-            for (int i = 0; i < MR; i++)
-            {
-                float av = a[i];
-                float* ci = c + (i * NR);
-                for (int j = 0; j < NR; j++)
-                {
-                    ci[j] += av * bk[j];
-                }
-            }
-
-            a += MR;
-        }
-    }
-
-    private static unsafe void KernelScalar(float* a, float* b, int kSize, int ldb, float* c)
-    {
-        for (int i = 0; i < MR * NR; i++)
-        {
-            c[i] = 0f;
-        }
-
-        for (int k = 0; k < kSize; k++)
-        {
-            for (int i = 0; i < MR; i++)
-            {
-                float av = a[i];
-                float* ci = c + (i * NR);
-                for (int j = 0; j < NR; j++)
-                {
-                    ci[j] += av * b[j];
-                }
-            }
-
-            a += MR;
-            b += ldb;
-        }
-    }
 }
