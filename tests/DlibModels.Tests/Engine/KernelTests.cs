@@ -61,16 +61,18 @@ public sealed class KernelTests
     /// packed patch matrix; every kernel width (and the scalar kernel) gives the packed path's floats.
     /// </summary>
     [Theory]
-    [InlineData(2, 32, 32, 3, 3, 1, 1, 35, 35)]
-    [InlineData(1, 45, 45, 5, 5, 2, 2, 40, 61)]
-    [InlineData(3, 7, 13, 3, 3, 0, 0, 17, 12)]
-    [InlineData(1, 3, 8, 7, 7, 3, 1, 12, 30)]
-    [InlineData(2, 64, 64, 3, 3, 1, 1, 17, 17)]
-    public void ImplicitGemmEqualsPackedPatches(int n, int ci, int co, int kh, int kw, int py, int px, int rows, int cols)
+    [InlineData(2, 32, 32, 3, 3, 1, 1, 1, 1, 35, 35)]
+    [InlineData(1, 45, 45, 5, 5, 1, 1, 2, 2, 40, 61)]
+    [InlineData(3, 7, 13, 3, 3, 1, 1, 0, 0, 17, 12)]
+    [InlineData(2, 128, 128, 3, 3, 1, 1, 1, 1, 8, 8)]
+    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
+    [InlineData(1, 3, 8, 7, 7, 1, 1, 3, 1, 12, 30)]
+    [InlineData(2, 64, 64, 3, 3, 1, 1, 1, 1, 17, 17)]
+    public void ImplicitGemmEqualsPackedPatches(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
     {
         float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 21);
         float[] b = EngineTestUtil.RandomArray(co, 22);
-        var layer = new ConvolutionLayer(co, ci, kh, kw, 1, 1, py, px, w, b);
+        var layer = new ConvolutionLayer(co, ci, kh, kw, sy, sx, py, px, w, b);
         using Tensor x = EngineTestUtil.Random(n, ci, rows, cols, 23);
         var conv = new PackedConvolution(layer);
         foreach ((bool simd, bool wide) in new[] { (true, true), (true, false), (false, false) })
@@ -167,6 +169,57 @@ public sealed class KernelTests
 
                         double expected = kind == PoolKind.Max ? acc : acc / cnt;
                         Assert.True(Math.Abs(expected - y[n, k, r, c]) <= 1e-6, $"pool at {n},{k},{r},{c}: {expected} vs {y[n, k, r, c]}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Max pooling (column maxima first, vectorized) equals the window-by-window Math.Max scan bit
+    /// for bit, also with NaN, infinities and zeros of both signs in the input.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 3, 2, 2, 0, 0, 72, 72)]
+    [InlineData(3, 3, 1, 1, 1, 1, 19, 37)]
+    [InlineData(2, 5, 2, 3, 1, 2, 13, 40)]
+    public void MaxPoolingIsExactWithSpecialValues(int wh, int ww, int sy, int sx, int py, int px, int rows, int cols)
+    {
+        using Tensor x = EngineTestUtil.Random(2, 4, rows, cols, 41);
+        Span<float> v = x.Span;
+        var rng = new Random(5);
+        float[] special = [float.NaN, 0f, -0f, float.PositiveInfinity, float.NegativeInfinity];
+        for (int i = 0; i < v.Length / 10; i++)
+        {
+            v[rng.Next(v.Length)] = special[rng.Next(special.Length)];
+        }
+
+        for (int i = 0; i < v.Length / 5; i++)
+        {
+            int j = rng.Next(v.Length);
+            v[j] = v[j] < 0 ? -0f : 0f;
+        }
+
+        using Tensor y = Kernels.Pool(x, new PoolLayer(PoolKind.Max, wh, ww, sy, sx, py, px));
+        int oh = y.Rows, ow = y.Cols;
+        for (int n = 0; n < 2; n++)
+        {
+            for (int k = 0; k < 4; k++)
+            {
+                for (int r = 0; r < oh; r++)
+                {
+                    for (int c = 0; c < ow; c++)
+                    {
+                        float acc = float.NegativeInfinity;
+                        for (int yy = Math.Max((r * sy) - py, 0); yy <= Math.Min((r * sy) - py + wh - 1, rows - 1); yy++)
+                        {
+                            for (int xx = Math.Max((c * sx) - px, 0); xx <= Math.Min((c * sx) - px + ww - 1, cols - 1); xx++)
+                            {
+                                acc = Math.Max(acc, x[n, k, yy, xx]);
+                            }
+                        }
+
+                        Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(y[n, k, r, c]));
                     }
                 }
             }

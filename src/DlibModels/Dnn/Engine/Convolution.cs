@@ -434,7 +434,7 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>Output width from which a unit-stride convolution skips the patch packing (<see cref="ForwardImplicit"/>).</summary>
-    internal const int ImplicitMinCols = 12;
+    internal const int ImplicitMinCols = 4;
 
     /// <summary>
     /// Unit-stride convolution as a GEMM whose B matrix is never packed: the sample is copied once

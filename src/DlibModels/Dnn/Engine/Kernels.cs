@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Numerics;
 
 namespace DlibModels.Dnn.Engine;
@@ -106,6 +108,12 @@ internal static class Kernels
         bool max = layer.Pool == PoolKind.Max;
         int splane = src.PlaneSize;
         int dplane = dst.PlaneSize;
+        if (max)
+        {
+            MaxPool(s, d, src.N * src.K, src.Rows, src.Cols, oh, ow, wh, ww, sy, sx, py, px);
+            return dst;
+        }
+
         for (int plane = 0; plane < src.N * src.K; plane++)
         {
             int sb = plane * splane;
@@ -156,6 +164,80 @@ internal static class Kernels
         }
 
         return dst;
+    }
+
+    /// <summary>
+    /// Max pooling as the maximum of column maxima: for each output row the window's rows are first
+    /// reduced element-wise over the whole width (vectorized), then each output takes the maximum of
+    /// its columns. The maximum (with Math.Max's NaN and signed-zero rules, which the vector Max
+    /// shares) does not depend on the order of its operands, so this equals the window-by-window scan.
+    /// </summary>
+    private static void MaxPool(float[] s, float[] d, int planes, int rows, int cols, int oh, int ow, int wh, int ww, int sy, int sx, int py, int px)
+    {
+        float[] colMax = ArrayPool<float>.Shared.Rent(cols);
+        try
+        {
+            Span<float> m = colMax.AsSpan(0, cols);
+            for (int plane = 0; plane < planes; plane++)
+            {
+                int sb = plane * rows * cols;
+                int db = plane * oh * ow;
+                for (int r = 0; r < oh; r++)
+                {
+                    int top = (r * sy) - py;
+                    int r0 = Math.Max(top, 0);
+                    int r1 = Math.Min(top + wh - 1, rows - 1);
+                    if (r1 < r0)
+                    {
+                        m.Fill(float.NegativeInfinity);
+                    }
+                    else
+                    {
+                        s.AsSpan(sb + (r0 * cols), cols).CopyTo(m);
+                        for (int y = r0 + 1; y <= r1; y++)
+                        {
+                            MaxInto(m, s.AsSpan(sb + (y * cols), cols));
+                        }
+                    }
+
+                    for (int c = 0; c < ow; c++)
+                    {
+                        int left = (c * sx) - px;
+                        int c0 = Math.Max(left, 0);
+                        int c1 = Math.Min(left + ww - 1, cols - 1);
+                        float v = float.NegativeInfinity;
+                        for (int x = c0; x <= c1; x++)
+                        {
+                            v = Math.Max(v, m[x]);
+                        }
+
+                        d[db + (r * ow) + c] = v;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(colMax);
+        }
+    }
+
+    /// <summary>acc[i] = Math.Max(acc[i], x[i]).</summary>
+    private static void MaxInto(Span<float> acc, ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<float>.Count <= acc.Length; i += Vector256<float>.Count)
+            {
+                Vector256.Max(Vector256.Create(acc.Slice(i, Vector256<float>.Count)), Vector256.Create(x.Slice(i, Vector256<float>.Count))).CopyTo(acc.Slice(i));
+            }
+        }
+
+        for (; i < acc.Length; i++)
+        {
+            acc[i] = Math.Max(acc[i], x[i]);
+        }
     }
 
     /// <summary>dlib's <c>tt::add(dest, a, b)</c>: the output takes the larger of each dimension; values missing from one input count as 0.</summary>
