@@ -23,10 +23,6 @@ public sealed class ShapePredictor
     private readonly int _maxFeatures;
     private readonly int _maxTrees;
 
-    // Per cascade level, the split nodes of all its trees with both feature indices and the
-    // threshold side by side, so one tree level costs one cache line.
-    private readonly SplitNode[][] _nodes;
-
     private ShapePredictor(float[] initialShape, bool negativeDims, Cascade[] cascades)
     {
         _initialShape = initialShape;
@@ -41,18 +37,6 @@ public sealed class ShapePredictor
 
         _maxFeatures = max;
         _maxTrees = maxTrees;
-        _nodes = new SplitNode[cascades.Length][];
-        for (int c = 0; c < cascades.Length; c++)
-        {
-            Cascade cascade = cascades[c];
-            var nodes = new SplitNode[cascade.Idx1.Length];
-            for (int i = 0; i < nodes.Length; i++)
-            {
-                nodes[i] = new SplitNode(cascade.Idx1[i], cascade.Idx2[i], cascade.Thresh[i]);
-            }
-
-            _nodes[c] = nodes;
-        }
     }
 
     /// <summary>Number of parts each prediction has.</summary>
@@ -292,9 +276,8 @@ public sealed class ShapePredictor
             int rows = src.Rows;
             int cols = src.Cols;
 
-            for (int level = 0; level < _cascades.Length; level++)
+            foreach (Cascade c in _cascades)
             {
-                Cascade c = _cascades[level];
                 ShapeMath.SimilarityMatrix(_initialShape, shape, out float m00, out float m01, out float m10, out float m11);
                 int nf = c.Anchor.Length;
                 Span<float> feats = featArr.AsSpan(0, nf);
@@ -328,7 +311,25 @@ public sealed class ShapePredictor
                 // The trees of a level only read the feature pixels, so all leaves are found first;
                 // the leaves are then added in tree order (each part's sum in dlib's order) while the
                 // leaves 24 trees ahead are prefetched.
-                FindLeaves(_nodes[level], c.SplitStart, c.LeafStart, feats, leafOffsets, n);
+                int[] idx1 = c.Idx1;
+                int[] idx2 = c.Idx2;
+                float[] thresh = c.Thresh;
+                int[] splitStart = c.SplitStart;
+                int[] leafStart = c.LeafStart;
+                for (int t = 0; t < numTrees; t++)
+                {
+                    int s0 = splitStart[t];
+                    int ns = splitStart[t + 1] - s0;
+                    int i = 0;
+                    while (i < ns)
+                    {
+                        int s = s0 + i;
+                        bool left = feats[idx1[s]] - feats[idx2[s]] > thresh[s];
+                        i = (2 * i) + 2 - Unsafe.As<bool, byte>(ref left);
+                    }
+
+                    leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
+                }
 
                 AddLeaves(shape, c.Leaves, leafOffsets);
             }
@@ -348,64 +349,6 @@ public sealed class ShapePredictor
             ArrayPool<int>.Shared.Return(leafArr);
         }
     }
-
-    /// <summary>
-    /// Walks every tree of a level down to its leaf and stores the leaf's offset in the leaf table.
-    /// Complete trees of equal depth (what dlib trains) are walked four at a time, so the four
-    /// independent chains of dependent loads overlap.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FindLeaves(SplitNode[] nodes, int[] splitStart, int[] leafStart, ReadOnlySpan<float> feats, Span<int> leafOffsets, int n)
-    {
-        int numTrees = leafOffsets.Length;
-        int t = 0;
-        for (; t + 4 <= numTrees; t += 4)
-        {
-            int b0 = splitStart[t], b1 = splitStart[t + 1], b2 = splitStart[t + 2], b3 = splitStart[t + 3];
-            int ns = b1 - b0;
-            if (b2 - b1 != ns || b3 - b2 != ns || splitStart[t + 4] - b3 != ns || (ns & (ns + 1)) != 0)
-            {
-                break;
-            }
-
-            int i0 = 0, i1 = 0, i2 = 0, i3 = 0;
-            while (i0 < ns)
-            {
-                SplitNode n0 = nodes[b0 + i0], n1 = nodes[b1 + i1], n2 = nodes[b2 + i2], n3 = nodes[b3 + i3];
-                bool l0 = feats[n0.Idx1] - feats[n0.Idx2] > n0.Thresh;
-                bool l1 = feats[n1.Idx1] - feats[n1.Idx2] > n1.Thresh;
-                bool l2 = feats[n2.Idx1] - feats[n2.Idx2] > n2.Thresh;
-                bool l3 = feats[n3.Idx1] - feats[n3.Idx2] > n3.Thresh;
-                i0 = (2 * i0) + 2 - Unsafe.As<bool, byte>(ref l0);
-                i1 = (2 * i1) + 2 - Unsafe.As<bool, byte>(ref l1);
-                i2 = (2 * i2) + 2 - Unsafe.As<bool, byte>(ref l2);
-                i3 = (2 * i3) + 2 - Unsafe.As<bool, byte>(ref l3);
-            }
-
-            leafOffsets[t] = (leafStart[t] + (i0 - ns)) * n;
-            leafOffsets[t + 1] = (leafStart[t + 1] + (i1 - ns)) * n;
-            leafOffsets[t + 2] = (leafStart[t + 2] + (i2 - ns)) * n;
-            leafOffsets[t + 3] = (leafStart[t + 3] + (i3 - ns)) * n;
-        }
-
-        for (; t < numTrees; t++)
-        {
-            int s0 = splitStart[t];
-            int ns = splitStart[t + 1] - s0;
-            int i = 0;
-            while (i < ns)
-            {
-                SplitNode node = nodes[s0 + i];
-                bool left = feats[node.Idx1] - feats[node.Idx2] > node.Thresh;
-                i = (2 * i) + 2 - Unsafe.As<bool, byte>(ref left);
-            }
-
-            leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
-        }
-    }
-
-    /// <summary>One split: compare feature Idx1 − feature Idx2 against Thresh.</summary>
-    private readonly record struct SplitNode(int Idx1, int Idx2, float Thresh);
 
     private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
