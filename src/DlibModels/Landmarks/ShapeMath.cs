@@ -62,7 +62,7 @@ internal static class ShapeMath
     /// [[c00,c01],[c10,c11]] and source variance <paramref name="sigmaFrom"/>, in closed form
     /// (equal, up to rounding in the last bits, to dlib's SVD-based computation).
     /// </summary>
-    public static void SimilarityFromCov(double c00, double c01, double c10, double c11, double sigmaFrom, out double m00, out double m01, out double m10, out double m11)
+    private static void SimilarityFromCov(double c00, double c01, double c10, double c11, double sigmaFrom, out double m00, out double m01, out double m10, out double m11)
     {
         double p = c00 + c11;
         double q = c10 - c01;

@@ -214,6 +214,15 @@ internal sealed class PackedConvolution
     private static bool Wide => Avx512F.IsSupported;
 
     /// <summary>Runs the convolution (and fused epilogue) of <paramref name="input"/> into a new tensor.</summary>
+    /// <param name="input">The input (not modified).</param>
+    /// <param name="maxThreads">Most threads to use.</param>
+    /// <param name="allowSimd">False: the portable scalar kernel.</param>
+    /// <param name="allowWide">False: no 512-bit kernel even where AVX-512 exists.</param>
+    /// <param name="allowImplicit">
+    /// False: always the packed-patch GEMM, never the in-place (<see cref="ForwardImplicit"/>) or
+    /// few-pixel (<see cref="ForwardFewPixels"/>) paths. Every combination gives the same floats;
+    /// the switches exist so tests can compare the paths.
+    /// </param>
     public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true)
     {
         if (input.K != Ci)
