@@ -57,8 +57,9 @@ public sealed class KernelTests
     }
 
     /// <summary>
-    /// Unit-stride convolutions read patches straight from a padded copy of the input instead of a
-    /// packed patch matrix; every kernel width (and the scalar kernel) gives the packed path's floats.
+    /// Convolutions read patches straight from a padded (for strided layers: phase-split) copy of the
+    /// input instead of a packed patch matrix; every kernel width (and the scalar kernel) gives the
+    /// packed path's floats, and so does the path the cost estimate picks.
     /// </summary>
     [Theory]
     [InlineData(2, 32, 32, 3, 3, 1, 1, 1, 1, 35, 35)]
@@ -68,6 +69,13 @@ public sealed class KernelTests
     [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
     [InlineData(1, 3, 8, 7, 7, 1, 1, 3, 1, 12, 30)]
     [InlineData(2, 64, 64, 3, 3, 1, 1, 1, 1, 17, 17)]
+    [InlineData(2, 3, 32, 7, 7, 2, 2, 0, 0, 150, 150)]
+    [InlineData(1, 32, 64, 3, 3, 2, 2, 0, 0, 35, 35)]
+    [InlineData(3, 5, 19, 5, 5, 2, 2, 2, 2, 21, 18)]
+    [InlineData(2, 4, 7, 3, 5, 3, 2, 1, 2, 16, 13)]
+    [InlineData(1, 6, 13, 4, 4, 2, 3, 0, 1, 11, 17)]
+    [InlineData(16, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
+    [InlineData(5, 128, 256, 3, 3, 2, 2, 0, 0, 8, 8)]
     public void ImplicitGemmEqualsPackedPatches(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
     {
         float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 21);
@@ -80,8 +88,10 @@ public sealed class KernelTests
             foreach (int threads in new[] { 1, 2 })
             {
                 using Tensor packed = conv.Forward(x, threads, simd, wide, allowImplicit: false);
-                using Tensor direct = conv.Forward(x, threads, simd, wide, allowImplicit: true);
-                Assert.True(packed.Span.SequenceEqual(direct.Span), $"simd={simd} wide={wide} threads={threads}");
+                using Tensor direct = conv.Forward(x, threads, simd, wide, allowImplicit: true, forceImplicit: true);
+                using Tensor chosen = conv.Forward(x, threads, simd, wide);
+                Assert.True(packed.Span.SequenceEqual(direct.Span), $"in place: simd={simd} wide={wide} threads={threads}");
+                Assert.True(packed.Span.SequenceEqual(chosen.Span), $"chosen path: simd={simd} wide={wide} threads={threads}");
             }
         }
     }
@@ -91,11 +101,14 @@ public sealed class KernelTests
     /// channels instead of pixels; the floats equal the packed path's, with and without AVX-512.
     /// </summary>
     [Theory]
-    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
-    [InlineData(1, 128, 256, 3, 3, 2, 2, 0, 0, 7, 7)]
-    [InlineData(2, 64, 32, 3, 3, 1, 1, 1, 1, 2, 3)]
-    [InlineData(3, 32, 64, 3, 3, 2, 2, 0, 0, 3, 3)]
+    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 2, 2)]
+    [InlineData(1, 128, 256, 3, 3, 2, 2, 0, 0, 6, 6)]
+    [InlineData(2, 64, 32, 3, 3, 1, 1, 1, 1, 1, 3)]
+    [InlineData(3, 32, 64, 3, 3, 2, 2, 0, 0, 3, 4)]
     [InlineData(1, 16, 48, 1, 1, 1, 1, 0, 0, 1, 1)]
+    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 3, 3)]
+    [InlineData(1, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
+    [InlineData(2, 100, 45, 3, 3, 1, 1, 1, 1, 3, 3)]
     public void FewPixelsPathEqualsPackedPath(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
     {
         float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 31);

@@ -223,7 +223,11 @@ internal sealed class PackedConvolution
     /// few-pixel (<see cref="ForwardFewPixels"/>) paths. Every combination gives the same floats;
     /// the switches exist so tests can compare the paths.
     /// </param>
-    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true)
+    /// <param name="forceImplicit">
+    /// True: the in-place path wherever its layout fits, even where the cost estimate picks packing
+    /// (and never the few-pixel path); for tests.
+    /// </param>
+    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true, bool forceImplicit = false)
     {
         if (input.K != Ci)
         {
@@ -252,15 +256,15 @@ internal sealed class PackedConvolution
 
         bool simd = allowSimd && Fma.IsSupported && Avx.IsSupported;
         bool wide = simd && allowWide && Wide;
-        if (Sx == 1 && Sy == 1 && ow >= ImplicitMinCols && allowImplicit)
+        if (simd && allowImplicit && !forceImplicit && (long)input.N * outPixels <= SmallMaxColumns && Co % ChannelBlock(wide) == 0)
         {
-            ForwardImplicit(input, output, maxThreads, simd, wide);
+            ForwardFewPixels(input, output, wide);
             return output;
         }
 
-        if (simd && allowImplicit && (long)input.N * outPixels <= SmallMaxColumns && Co % ChannelBlock(wide) == 0)
+        if (allowImplicit && ImplicitFits(input.Rows, input.Cols) && (forceImplicit || ImplicitPays(input.N, input.Cols, oh, ow, wide)))
         {
-            ForwardFewPixels(input, output, wide);
+            ForwardImplicit(input, output, maxThreads, simd, wide);
             return output;
         }
 
@@ -269,44 +273,54 @@ internal sealed class PackedConvolution
         long columns = (long)input.N * outPixels;
         int pt = TileWidth((int)Math.Min(columns, int.MaxValue), KSize, wide ? 2 * NR : NR);
         int total = (int)((columns + pt - 1) / pt);
-        int packLen = KSize * pt;
-
-        if (maxThreads <= 1 || total == 1)
+        int packLen = (KSize * pt) + PackSlack;
+        PhasePlanes? planes = allowImplicit ? PhasePlanes.TryCreate(this, input, wide) : null;
+        try
         {
-            float[] pack = BufferPool.Rent(packLen);
-            try
+            if (maxThreads <= 1 || total == 1)
             {
-                for (int t = 0; t < total; t++)
+                float[] pack = BufferPool.Rent(packLen);
+                try
                 {
-                    RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide);
+                    for (int t = 0; t < total; t++)
+                    {
+                        RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                    }
+                }
+                finally
+                {
+                    BufferPool.Return(pack);
                 }
             }
-            finally
+            else
             {
-                BufferPool.Return(pack);
+                var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+                Parallel.For(
+                    0,
+                    total,
+                    options,
+                    () => BufferPool.Rent(packLen),
+                    (t, _, pack) =>
+                    {
+                        RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                        return pack;
+                    },
+                    BufferPool.Return);
             }
         }
-        else
+        finally
         {
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
-            Parallel.For(
-                0,
-                total,
-                options,
-                () => BufferPool.Rent(packLen),
-                (t, _, pack) =>
-                {
-                    RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide);
-                    return pack;
-                },
-                BufferPool.Return);
+            planes?.Dispose();
         }
 
         return output;
     }
 
-    /// <summary>Output pixels (over the whole batch) up to which <see cref="ForwardFewPixels"/> is used.</summary>
-    internal const int SmallMaxColumns = 24;
+    /// <summary>
+    /// Output pixels (over the whole batch) up to which <see cref="ForwardFewPixels"/> is used: one
+    /// group of pixels, so the filters are read once (those layers are bound by reading the filters).
+    /// </summary>
+    internal const int SmallMaxColumns = MR;
 
     private static int ChannelBlock(bool wide) => wide ? 32 : 16;
 
@@ -442,63 +456,102 @@ internal sealed class PackedConvolution
         }
     }
 
-    /// <summary>Output width from which a unit-stride convolution skips the patch packing (<see cref="ForwardImplicit"/>).</summary>
-    internal const int ImplicitMinCols = 4;
+    /// <summary>
+    /// Most floats the phase-split copy of a strided layer's input may take (it is read at scattered
+    /// offsets, so it should stay in L2); larger strided inputs are packed.
+    /// </summary>
+    internal const int PhaseSplitMaxFloats = 96 * 1024;
+
+    /// <summary>Phase planes' height, width and plane size for an input of <paramref name="h"/>×<paramref name="w"/>.</summary>
+    private (int Hp, int Wp, int Plane) PhaseGeometry(int h, int w)
+    {
+        int hp = (h + (2 * Py) + Sy - 1) / Sy;
+        int wp = (w + (2 * Px) + Sx - 1) / Sx;
+        return (hp, wp, hp * wp);
+    }
+
+    /// <summary>Whether the in-place layout of <see cref="ForwardImplicit"/> suits an input of this size.</summary>
+    private bool ImplicitFits(int h, int w) =>
+        (Sx == 1 && Sy == 1) || (long)Ci * Sy * Sx * PhaseGeometry(h, w).Plane <= PhaseSplitMaxFloats;
 
     /// <summary>
-    /// Unit-stride convolution as a GEMM whose B matrix is never packed: the sample is copied once
-    /// into a zero-padded layout of row pitch Wp = W + 2·Px, where output pixel (y, x) sits at
-    /// q = y·Wp + x and the patch value of tap (ci, ky, kx) is at q + ci·plane + ky·Wp + kx. The
-    /// micro-kernel reads each tap's row at that offset. Columns with x ≥ output width are computed
-    /// and dropped. Per output the taps are summed in the same order, with the same zero padding, as
-    /// the packed path, so the floats are identical.
+    /// Columns the micro-kernels compute for a run of <paramref name="count"/> columns: blocks of 32
+    /// and a last one of 16 with 512-bit registers, blocks of 16 without.
+    /// </summary>
+    private static long BlockedColumns(long count, bool wide)
+    {
+        if (!wide)
+        {
+            return (count + NR - 1) / NR * NR;
+        }
+
+        long blocks = WideBlocks(count);
+        return (blocks * 2 * NR) + (count > blocks * 2 * NR ? NR : 0);
+    }
+
+    /// <summary>Blocks of 32 columns the 512-bit path runs before its last narrow block (none when at most 16 columns are left).</summary>
+    private static long WideBlocks(long count) => count <= NR ? 0 : (count - NR + (2 * NR) - 1) / (2 * NR);
+
+    /// <summary>
+    /// Cost estimate: the in-place path computes (and drops) the columns between output rows, the
+    /// packed path copies every patch first and reads B from a larger buffer. Measured on the face
+    /// ResNet's layers (32–256 filters, 4×4–72×72 outputs), a packed column costs about as much as
+    /// 16 more filters' multiply-adds.
+    /// </summary>
+    private bool ImplicitPays(int n, int w, int oh, int ow, bool wide)
+    {
+        int wpp = PhaseGeometry(1, w).Wp;
+        long qCount = ((long)(oh - 1) * wpp) + ow;
+        long inPlace = n * BlockedColumns(qCount, wide);
+        long packed = BlockedColumns((long)n * oh * ow, wide);
+        return inPlace * Co <= packed * (Co + 16);
+    }
+
+    /// <summary>
+    /// Convolution as a GEMM whose B matrix is never packed. Each sample is copied once into
+    /// zero-padded phase planes: plane (ci, ry, rx) holds the padded input's pixels (Sy·i + ry,
+    /// Sx·j + rx) at (i, j) with row pitch Wp (one plane per channel at unit stride). Output pixel
+    /// (y, x) sits at q = y·Wp + x and the patch value of tap (ci, ky, kx) is at q plus a per-tap
+    /// offset (plane (ci, ky mod Sy, kx mod Sx), row ky / Sy, column kx / Sx). The micro-kernel reads
+    /// each tap's row at that offset. Columns with x ≥ output width are computed and dropped. Per
+    /// output the taps are summed in the same order, with the same zero padding, as the packed path,
+    /// so the floats are identical.
     /// </summary>
     private void ForwardImplicit(Tensor input, Tensor output, int maxThreads, bool simd, bool wide)
     {
-        int h = input.Rows, w = input.Cols;
-        int hp = h + (2 * Py), wp = w + (2 * Px);
+        (int hpp, int wpp, int planeP) = PhaseGeometry(input.Rows, input.Cols);
         int oh = output.Rows, ow = output.Cols;
         int unit = wide ? 2 * NR : NR;
 
-        // Columns of one sample in padded coordinates, rounded up to whole blocks; reads past the
+        // Columns of one sample in plane coordinates, rounded up to whole blocks; reads past the
         // last plane stay inside the slack.
-        int qCount = ((oh - 1) * wp) + ow;
-        int planeP = hp * wp;
-        int slack = ((Kh - 1) * wp) + Kw + (2 * unit);
-        long paddedLen = ((long)Ci * planeP) + slack;
+        int qCount = ((oh - 1) * wpp) + ow;
+        int planes = Ci * Sy * Sx;
+        int slack = (((Kh - 1) / Sy) * wpp) + ((Kw - 1) / Sx) + (2 * unit) + 1;
+        long paddedLen = ((long)planes * planeP) + slack;
         int pt = Math.Min(TileWidth(qCount, Math.Min(KSize, 4 * 1024), unit), (qCount + unit - 1) / unit * unit);
         int tiles = (qCount + pt - 1) / pt;
 
-        int[] offsets = ArrayPool<int>.Shared.Rent(KSize);
-        for (int ci = 0, k = 0; ci < Ci; ci++)
-        {
-            for (int ky = 0; ky < Kh; ky++)
-            {
-                for (int kx = 0; kx < Kw; kx++, k++)
-                {
-                    offsets[k] = (ci * planeP) + (ky * wp) + kx;
-                }
-            }
-        }
+        int[] offsets = TapOffsets(planeP, wpp);
 
         float[] padded = BufferPool.Rent(paddedLen);
         try
         {
             for (int n = 0; n < input.N; n++)
             {
-                CopyPadded(input, n, padded, hp, wp, slack);
+                CopyPhasePlanes(input, n, padded, hpp, wpp, slack);
                 if (maxThreads <= 1 || tiles == 1)
                 {
                     for (int t = 0; t < tiles; t++)
                     {
-                        RunImplicitTile(output, n, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wp, simd, wide);
+                        RunImplicitTile(output, n, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide);
                     }
                 }
                 else
                 {
                     int sample = n;
                     Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t =>
-                        RunImplicitTile(output, sample, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wp, simd, wide));
+                        RunImplicitTile(output, sample, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide));
                 }
             }
         }
@@ -509,87 +562,331 @@ internal sealed class PackedConvolution
         }
     }
 
-    /// <summary>Copies sample n into the zero-padded layout (planes of hp×wp, then zeroed slack).</summary>
-    private void CopyPadded(Tensor input, int n, float[] padded, int hp, int wp, int slack)
+    /// <summary>Where tap k's value sits in the phase planes, relative to the output pixel's position (rented; return it).</summary>
+    private int[] TapOffsets(int planeP, int wpp)
     {
-        int h = input.Rows, w = input.Cols;
-        float[] src = input.Buffer;
-        int planeP = hp * wp;
-        for (int ci = 0; ci < Ci; ci++)
+        int[] offsets = ArrayPool<int>.Shared.Rent(KSize);
+        for (int ci = 0, k = 0; ci < Ci; ci++)
         {
-            Span<float> plane = padded.AsSpan(ci * planeP, planeP);
-            plane[..(Py * wp)].Clear();
-            plane[((Py + h) * wp)..].Clear();
-            int srcBase = (n * input.SampleSize) + (ci * h * w);
-            for (int y = 0; y < h; y++)
+            for (int ky = 0; ky < Kh; ky++)
             {
-                Span<float> row = plane.Slice((y + Py) * wp, wp);
-                row[..Px].Clear();
-                src.AsSpan(srcBase + (y * w), w).CopyTo(row.Slice(Px, w));
-                row[(Px + w)..].Clear();
+                for (int kx = 0; kx < Kw; kx++, k++)
+                {
+                    int plane = (((ci * Sy) + (ky % Sy)) * Sx) + (kx % Sx);
+                    offsets[k] = (plane * planeP) + ((ky / Sy) * wpp) + (kx / Sx);
+                }
             }
         }
 
-        padded.AsSpan(Ci * planeP, slack).Clear();
+        return offsets;
+    }
+
+    /// <summary>Floats a pack may be written past its last row (whole-vector segment copies).</summary>
+    private const int PackSlack = 16;
+
+    /// <summary>
+    /// Most floats the phase planes of a whole batch may take for <see cref="PhasePlanes"/>; larger
+    /// inputs are packed straight from the tensor.
+    /// </summary>
+    internal const int PlanesMaxFloats = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The whole batch copied once into the phase-plane layout of <see cref="ForwardImplicit"/>, from
+    /// which a tile's patch matrix is gathered with one contiguous copy per tap and output row (no
+    /// bounds or padding logic per segment: the planes hold the zeros).
+    /// </summary>
+    private sealed class PhasePlanes : IDisposable
+    {
+        private readonly PackedConvolution conv;
+        private readonly float[] data;
+        private readonly int[] offsets;
+        private readonly long sampleLen;
+        private readonly int wpp;
+
+        private PhasePlanes(PackedConvolution conv, float[] data, int[] offsets, long sampleLen, int wpp)
+        {
+            this.conv = conv;
+            this.data = data;
+            this.offsets = offsets;
+            this.sampleLen = sampleLen;
+            this.wpp = wpp;
+        }
+
+        public static PhasePlanes? TryCreate(PackedConvolution conv, Tensor input, bool wide)
+        {
+            (int hpp, int wpp, int planeP) = conv.PhaseGeometry(input.Rows, input.Cols);
+            long sampleLen = (long)conv.Ci * conv.Sy * conv.Sx * planeP;
+            int slack = (((conv.Kh - 1) / conv.Sy) * wpp) + ((conv.Kw - 1) / conv.Sx) + (4 * NR) + 1;
+            long len = (input.N * sampleLen) + slack;
+            if (len > PlanesMaxFloats)
+            {
+                return null;
+            }
+
+            float[] data = BufferPool.Rent(len);
+            for (int n = 0; n < input.N; n++)
+            {
+                conv.CopyPhasePlanes(input, n, data, hpp, wpp, n == input.N - 1 ? slack : 0, n * sampleLen);
+            }
+
+            return new PhasePlanes(conv, data, conv.TapOffsets(planeP, wpp), sampleLen, wpp);
+        }
+
+        /// <summary>Writes the patches of columns [c0, c0+count) into the [KSize][pt] pack; columns past count up to the next block are zeroed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void Pack(long c0, int count, int outPixels, int ow, int pt, float[] pack)
+        {
+            // Segments: runs of one output row of one sample (source position, pack column, length).
+            int[] segs = ArrayPool<int>.Shared.Rent(3 * count);
+            try
+            {
+                int nSeg = 0;
+                for (int j = 0; j < count;)
+                {
+                    long c = c0 + j;
+                    int n = (int)(c / outPixels);
+                    int p = (int)(c - ((long)n * outPixels));
+                    int y = p / ow, x = p - (y * ow);
+                    int len = Math.Min(count - j, ow - x);
+                    segs[3 * nSeg] = (int)((n * sampleLen) + (y * wpp) + x);
+                    segs[(3 * nSeg) + 1] = j;
+                    segs[(3 * nSeg) + 2] = len;
+                    nSeg++;
+                    j += len;
+                }
+
+                int blockEnd = Math.Min(pt, (count + NR - 1) / NR * NR);
+                int kSize = conv.KSize;
+                fixed (float* src = data)
+                fixed (float* dst0 = pack)
+                fixed (int* sg = segs)
+                fixed (int* off = offsets)
+                {
+                    for (int k = 0; k < kSize; k++)
+                    {
+                        float* s = src + off[k];
+                        float* d = dst0 + ((long)k * pt);
+                        for (int i = 0; i < nSeg; i++)
+                        {
+                            float* from = s + sg[3 * i];
+                            float* to = d + sg[(3 * i) + 1];
+                            int len = sg[(3 * i) + 2];
+                            if (Vector256.IsHardwareAccelerated)
+                            {
+                                // Whole vectors; a copy may run past the segment into columns written next.
+                                for (int q = 0; q < len; q += 8)
+                                {
+                                    Vector256.Store(Vector256.Load(from + q), to + q);
+                                }
+                            }
+                            else
+                            {
+                                new ReadOnlySpan<float>(from, len).CopyTo(new Span<float>(to, len));
+                            }
+                        }
+
+                        for (int q = count; q < blockEnd; q++)
+                        {
+                            d[q] = 0f;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(segs);
+            }
+        }
+
+        public void Dispose()
+        {
+            BufferPool.Return(data);
+            ArrayPool<int>.Shared.Return(offsets);
+        }
+    }
+
+    /// <summary>
+    /// Copies sample n into the phase planes of <see cref="ForwardImplicit"/> (zero outside the
+    /// input), then zeroes the slack.
+    /// </summary>
+    private void CopyPhasePlanes(Tensor input, int n, float[] padded, int hpp, int wpp, int slack, long at = 0)
+    {
+        int h = input.Rows, w = input.Cols;
+        float[] src = input.Buffer;
+        int planeP = hpp * wpp;
+        int planes = Ci * Sy * Sx;
+        for (int plane = 0; plane < planes; plane++)
+        {
+            int ci = plane / (Sy * Sx), ry = plane / Sx % Sy, rx = plane % Sx;
+            Span<float> dst = padded.AsSpan((int)(at + (plane * planeP)), planeP);
+            int srcBase = (n * input.SampleSize) + (ci * h * w);
+
+            // Phase column j reads input column Sx·j + rx − Px: valid for j in [j0, j1).
+            int j0 = Math.Max(0, (Px - rx + Sx - 1) / Sx);
+            int j1 = Math.Clamp((w + Px - rx + Sx - 1) / Sx, j0, wpp);
+            for (int i = 0; i < hpp; i++)
+            {
+                Span<float> row = dst.Slice(i * wpp, wpp);
+                int iy = (Sy * i) + ry - Py;
+                if (iy < 0 || iy >= h || j1 <= j0)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                row[..j0].Clear();
+                row[j1..].Clear();
+                ReadOnlySpan<float> srcRow = src.AsSpan(srcBase + (iy * w), w);
+                int ix = (Sx * j0) + rx - Px;
+                if (Sx == 1)
+                {
+                    srcRow.Slice(ix, j1 - j0).CopyTo(row[j0..j1]);
+                }
+                else
+                {
+                    for (int j = j0; j < j1; j++, ix += Sx)
+                    {
+                        row[j] = srcRow[ix];
+                    }
+                }
+            }
+        }
+
+        padded.AsSpan((int)(at + (planes * planeP)), slack).Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void RunImplicitTile(Tensor output, int n, float[] padded, int[] offsets, int q0, int count, int wp, bool simd, bool wide)
     {
-        int ow = output.Cols;
-        int outPixels = output.Rows * ow;
-        float[] outBuf = output.Buffer;
-        int sampleBase = n * output.SampleSize;
         Span<float> acc = stackalloc float[MR * 2 * NR];
-        fixed (float* a0 = packedFilters)
         fixed (float* pb = padded)
         fixed (int* off = offsets)
         fixed (float* accp = acc)
         {
-            for (int panel = 0; panel < Panels; panel++)
+            var store = new PlaneStore(this, output, n, q0, wp);
+            RunBlocks(new OffsetRows(pb + q0, off), count, simd, wide, accp, store);
+        }
+    }
+
+    /// <summary>Writes micro-kernel results for in-place (<see cref="ForwardImplicit"/>) columns: q = y·Wp + x, only x &lt; output width.</summary>
+    private readonly struct PlaneStore(PackedConvolution conv, Tensor output, int n, int q0, int wp) : IBlockStore
+    {
+        public unsafe void Store(float* acc, int ldc, int co0, int rows, int j, int cols)
+        {
+            int ow = output.Cols;
+            int outPixels = output.Rows * ow;
+            int sampleBase = n * output.SampleSize;
+            for (int done = 0; done < cols;)
             {
-                float* a = a0 + ((long)panel * KSize * MR);
-                int rows = Math.Min(MR, Co - (panel * MR));
-                int step;
-                for (int j = 0; j < count; j += step)
+                int q = q0 + j + done;
+                int y = q / wp;
+                int x = q - (y * wp);
+                int len = Math.Min(cols - done, wp - x);
+                int valid = Math.Min(len, ow - x);
+                if (valid > 0)
                 {
-                    float* b = pb + q0 + j;
-                    if (wide && count - j > NR)
+                    for (int i = 0; i < rows; i++)
                     {
-                        step = 2 * NR;
-                        MicroKernels.Block6x32(a, new OffsetRows(b, off), KSize, accp);
+                        int co = co0 + i;
+                        conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + (y * ow) + x, valid, co);
                     }
-                    else if (simd)
+                }
+
+                done += len;
+            }
+        }
+    }
+
+    /// <summary>Writes micro-kernel results for packed columns: column c is pixel c mod (H·W) of sample c / (H·W).</summary>
+    private readonly struct PackedStore(PackedConvolution conv, Tensor output, long c0) : IBlockStore
+    {
+        public unsafe void Store(float* acc, int ldc, int co0, int rows, int j, int cols)
+        {
+            int outPixels = output.Rows * output.Cols;
+            for (int done = 0; done < cols;)
+            {
+                long c = c0 + j + done;
+                int n = (int)(c / outPixels);
+                int p = (int)(c - ((long)n * outPixels));
+                int len = Math.Min(cols - done, outPixels - p);
+                int sampleBase = n * output.SampleSize;
+                for (int i = 0; i < rows; i++)
+                {
+                    int co = co0 + i;
+                    conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + p, len, co);
+                }
+
+                done += len;
+            }
+        }
+    }
+
+    /// <summary>
+    /// All filters times <paramref name="count"/> columns of B, block by block of columns (with
+    /// 512-bit registers 32 wide, the last ≤ 16 columns two filter panels at a time; otherwise 16
+    /// wide), every filter panel over one block before the next. B may be read up to a whole block
+    /// past <paramref name="count"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RunBlocks<TRows, TStore>(TRows b, int count, bool simd, bool wide, float* c, TStore store)
+        where TRows : struct, IRowSource<TRows>
+        where TStore : struct, IBlockStore
+    {
+        int wideEnd = wide ? (int)WideBlocks(count) * 2 * NR : 0;
+        fixed (float* a0 = packedFilters)
+        {
+            for (int j = 0; j < count;)
+            {
+                TRows bj = b.Shift(j);
+                if (wide && j < wideEnd)
+                {
+                    int cols = Math.Min(2 * NR, count - j);
+                    for (int panel = 0; panel < Panels; panel++)
                     {
-                        step = NR;
-                        MicroKernels.Block6x16(a, new OffsetRows(b, off), KSize, accp);
-                    }
-                    else
-                    {
-                        step = NR;
-                        MicroKernels.BlockScalar(a, new OffsetRows(b, off), KSize, accp);
+                        MicroKernels.Block6x32(a0 + ((long)panel * KSize * MR), bj, KSize, c);
+                        store.Store(c, 2 * NR, panel * MR, Math.Min(MR, Co - (panel * MR)), j, cols);
                     }
 
-                    // Scatter the block's valid columns (x < ow) row by row.
-                    int cols = Math.Min(step, count - j);
-                    for (int done = 0; done < cols;)
+                    j += 2 * NR;
+                }
+                else if (wide)
+                {
+                    int cols = count - j;
+                    int panel = 0;
+                    for (; panel + 1 < Panels; panel += 2)
                     {
-                        int q = q0 + j + done;
-                        int y = q / wp;
-                        int x = q - (y * wp);
-                        int len = Math.Min(cols - done, wp - x);
-                        int valid = Math.Min(len, ow - x);
-                        if (valid > 0)
+                        float* a = a0 + ((long)panel * KSize * MR);
+                        MicroKernels.Block12x16(a, a + ((long)KSize * MR), bj, KSize, c);
+                        store.Store(c, NR, panel * MR, Math.Min(2 * MR, Co - (panel * MR)), j, cols);
+                    }
+
+                    if (panel < Panels)
+                    {
+                        MicroKernels.Block6x16Wide(a0 + ((long)panel * KSize * MR), bj, KSize, c);
+                        store.Store(c, NR, panel * MR, Co - (panel * MR), j, cols);
+                    }
+
+                    j = count;
+                }
+                else
+                {
+                    int cols = Math.Min(NR, count - j);
+                    for (int panel = 0; panel < Panels; panel++)
+                    {
+                        float* a = a0 + ((long)panel * KSize * MR);
+                        if (simd)
                         {
-                            for (int i = 0; i < rows; i++)
-                            {
-                                int co = (panel * MR) + i;
-                                Store(accp + (i * step) + done, outBuf, sampleBase + (co * outPixels) + (y * ow) + x, valid, co);
-                            }
+                            MicroKernels.Block6x16(a, bj, KSize, c);
+                        }
+                        else
+                        {
+                            MicroKernels.BlockScalar(a, bj, KSize, c);
                         }
 
-                        done += len;
+                        store.Store(c, NR, panel * MR, Math.Min(MR, Co - (panel * MR)), j, cols);
                     }
+
+                    j += NR;
                 }
             }
         }
@@ -701,82 +998,47 @@ internal sealed class PackedConvolution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RunTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, bool simd, bool wide)
+    private unsafe void RunTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, bool simd, bool wide, PhasePlanes? planes)
     {
         int ow = output.Cols;
         int outPixels = output.Rows * ow;
         int count = (int)Math.Min(pt, columns - c0);
-        if (count < pt)
+        if (planes is not null)
         {
-            for (int k = 0; k < KSize; k++)
+            planes.Pack(c0, count, outPixels, ow, pt, pack);
+        }
+        else
+        {
+            if (count < pt)
             {
-                pack.AsSpan((k * pt) + count, pt - count).Clear();
+                for (int k = 0; k < KSize; k++)
+                {
+                    pack.AsSpan((k * pt) + count, pt - count).Clear();
+                }
+            }
+
+            for (int j = 0; j < count;)
+            {
+                long c = c0 + j;
+                int n = (int)(c / outPixels);
+                int p = (int)(c - ((long)n * outPixels));
+                int len = Math.Min(count - j, outPixels - p);
+                PackPatches(input, n, p, len, pt, j, ow, pack);
+                j += len;
             }
         }
 
-        for (int j = 0; j < count;)
-        {
-            long c = c0 + j;
-            int n = (int)(c / outPixels);
-            int p = (int)(c - ((long)n * outPixels));
-            int len = Math.Min(count - j, outPixels - p);
-            PackPatches(input, n, p, len, pt, j, ow, pack);
-            j += len;
-        }
-
-        float[] outBuf = output.Buffer;
         Span<float> acc = stackalloc float[MR * 2 * NR];
-        fixed (float* a0 = packedFilters)
         fixed (float* b0 = pack)
         fixed (float* accp = acc)
         {
-            for (int panel = 0; panel < Panels; panel++)
-            {
-                float* a = a0 + ((long)panel * KSize * MR);
-                int rows = Math.Min(MR, Co - (panel * MR));
-                int step;
-                for (int j = 0; j < count; j += step)
-                {
-                    // The pack is zero past `count` up to pt, so a kernel may read whole blocks.
-                    if (wide && j + (2 * NR) <= pt && count - j > NR)
-                    {
-                        step = 2 * NR;
-                        MicroKernels.Block6x32(a, new StridedRows(b0 + j, pt), KSize, accp);
-                    }
-                    else if (simd)
-                    {
-                        step = NR;
-                        MicroKernels.Block6x16(a, new StridedRows(b0 + j, pt), KSize, accp);
-                    }
-                    else
-                    {
-                        step = NR;
-                        MicroKernels.BlockScalar(a, new StridedRows(b0 + j, pt), KSize, accp);
-                    }
-
-                    int cols = Math.Min(step, count - j);
-                    for (int done = 0; done < cols;)
-                    {
-                        long c = c0 + j + done;
-                        int n = (int)(c / outPixels);
-                        int p = (int)(c - ((long)n * outPixels));
-                        int len = Math.Min(cols - done, outPixels - p);
-                        int sampleBase = n * output.SampleSize;
-                        for (int i = 0; i < rows; i++)
-                        {
-                            int co = (panel * MR) + i;
-                            Store(accp + (i * step) + done, outBuf, sampleBase + (co * outPixels) + p, len, co);
-                        }
-
-                        done += len;
-                    }
-                }
-            }
+            // The pack is zero past `count` up to pt (a multiple of the block width), so a kernel may read whole blocks.
+            RunBlocks(new StridedRows(b0, pt), count, simd, wide, accp, new PackedStore(this, output, c0));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co)
+    internal unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co)
     {
         float bias = Bias is null ? 0f : Bias[co];
         float gamma = Gamma is null ? 1f : Gamma[co];
@@ -949,5 +1211,11 @@ internal sealed class PackedConvolution
 
         return q;
     }
+}
 
+/// <summary>Writes a micro-kernel block (rows of <c>ldc</c> floats) to the output, through the fused epilogue.</summary>
+internal interface IBlockStore
+{
+    /// <summary>Stores filters co0 … co0+rows−1 for block columns j … j+cols−1.</summary>
+    unsafe void Store(float* acc, int ldc, int co0, int rows, int j, int cols);
 }

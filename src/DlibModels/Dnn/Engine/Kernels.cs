@@ -169,15 +169,22 @@ internal static class Kernels
     /// <summary>
     /// Max pooling as the maximum of column maxima: for each output row the window's rows are first
     /// reduced element-wise over the whole width (vectorized), then each output takes the maximum of
-    /// its columns. The maximum (with Math.Max's NaN and signed-zero rules, which the vector Max
+    /// its columns (for windows inside the row, every start at once: the maximum of ww shifted
+    /// copies, vectorized). The maximum (with Math.Max's NaN and signed-zero rules, which the vector Max
     /// shares) does not depend on the order of its operands, so this equals the window-by-window scan.
     /// </summary>
     private static void MaxPool(float[] s, float[] d, int planes, int rows, int cols, int oh, int ow, int wh, int ww, int sy, int sx, int py, int px)
     {
         float[] colMax = ArrayPool<float>.Shared.Rent(cols);
+        float[] winMax = ArrayPool<float>.Shared.Rent(cols);
         try
         {
             Span<float> m = colMax.AsSpan(0, cols);
+
+            // Windows lying wholly inside the row start at columns [0, inner): their maxima are
+            // computed for every start at once (ww shifted vector maxima), the rest one by one.
+            int inner = Math.Max(0, cols - ww + 1);
+            Span<float> wm = winMax.AsSpan(0, inner);
             for (int plane = 0; plane < planes; plane++)
             {
                 int sb = plane * rows * cols;
@@ -200,9 +207,25 @@ internal static class Kernels
                         }
                     }
 
+                    if (inner > 0)
+                    {
+                        m[..inner].CopyTo(wm);
+                        for (int dx = 1; dx < ww; dx++)
+                        {
+                            MaxInto(wm, m.Slice(dx, inner));
+                        }
+                    }
+
+                    Span<float> outRow = d.AsSpan(db + (r * ow), ow);
                     for (int c = 0; c < ow; c++)
                     {
                         int left = (c * sx) - px;
+                        if (left >= 0 && left < inner)
+                        {
+                            outRow[c] = wm[left];
+                            continue;
+                        }
+
                         int c0 = Math.Max(left, 0);
                         int c1 = Math.Min(left + ww - 1, cols - 1);
                         float v = float.NegativeInfinity;
@@ -211,7 +234,7 @@ internal static class Kernels
                             v = Math.Max(v, m[x]);
                         }
 
-                        d[db + (r * ow) + c] = v;
+                        outRow[c] = v;
                     }
                 }
             }
@@ -219,6 +242,7 @@ internal static class Kernels
         finally
         {
             ArrayPool<float>.Shared.Return(colMax);
+            ArrayPool<float>.Shared.Return(winMax);
         }
     }
 

@@ -5,29 +5,38 @@ using System.Runtime.Intrinsics.X86;
 namespace DlibModels.Dnn.Engine;
 
 /// <summary>Where the micro-kernels find the B row (the patch values) of tap k.</summary>
-internal interface IRowSource
+/// <typeparam name="TSelf">The implementing type.</typeparam>
+internal interface IRowSource<TSelf>
+    where TSelf : struct, IRowSource<TSelf>
 {
     /// <summary>The first of the block's columns in tap k's row.</summary>
     unsafe float* Row(int k);
+
+    /// <summary>The same rows, starting <paramref name="columns"/> columns further right.</summary>
+    TSelf Shift(int columns);
 }
 
 /// <summary>A packed patch matrix: tap k's row starts k·ldb floats after the block.</summary>
-internal readonly unsafe struct StridedRows(float* block, int ldb) : IRowSource
+internal readonly unsafe struct StridedRows(float* block, int ldb) : IRowSource<StridedRows>
 {
     public float* Row(int k) => block + ((long)k * ldb);
+
+    public StridedRows Shift(int columns) => new(block + columns, ldb);
 }
 
 /// <summary>Patches read in place from a padded input: tap k's row starts off[k] floats after the block.</summary>
-internal readonly unsafe struct OffsetRows(float* block, int* offsets) : IRowSource
+internal readonly unsafe struct OffsetRows(float* block, int* offsets) : IRowSource<OffsetRows>
 {
     public float* Row(int k) => block + offsets[k];
+
+    public OffsetRows Shift(int columns) => new(block + columns, offsets);
 }
 
 /// <summary>
 /// The convolution GEMM's register blocks: C[i][j] = Σ_k A[k][i]·B_k[j] for 6 broadcast lanes (A
 /// packed tap by tap, 6 per tap: filters, or pixels when a layer has few) and 16 or 32 vector
 /// columns. Every output is one fused multiply-add chain over k in increasing order starting from
-/// zero, whichever block or vector width computes it, so all of them give identical floats.
+/// zero, whichever block or vector width computes it, so all of them give identical floats..
 /// </summary>
 internal static class MicroKernels
 {
@@ -37,7 +46,7 @@ internal static class MicroKernels
     /// <summary>6 filters × 32 columns with 512-bit registers; C is 6 rows of 32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Block6x32<TRows>(float* a, TRows rows, int kSize, float* c)
-        where TRows : struct, IRowSource
+        where TRows : struct, IRowSource<TRows>
     {
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
@@ -45,6 +54,7 @@ internal static class MicroKernels
         Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
         Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
         Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
+
         for (int k = 0; k < kSize; k++)
         {
             float* b = rows.Row(k);
@@ -77,7 +87,7 @@ internal static class MicroKernels
     /// <summary>6 filters × 16 columns with 256-bit registers; C is 6 rows of 16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Block6x16<TRows>(float* a, TRows rows, int kSize, float* c)
-        where TRows : struct, IRowSource
+        where TRows : struct, IRowSource<TRows>
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
@@ -85,6 +95,7 @@ internal static class MicroKernels
         Vector256<float> c30 = Vector256<float>.Zero, c31 = Vector256<float>.Zero;
         Vector256<float> c40 = Vector256<float>.Zero, c41 = Vector256<float>.Zero;
         Vector256<float> c50 = Vector256<float>.Zero, c51 = Vector256<float>.Zero;
+
         for (int k = 0; k < kSize; k++)
         {
             float* b = rows.Row(k);
@@ -114,9 +125,71 @@ internal static class MicroKernels
         Store6(c, 16, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
+    /// <summary>
+    /// 12 filters (two packed panels of 6) × 16 columns with 512-bit registers, for blocks of at most
+    /// 16 columns (the end of a tile, small late layers); C is 12 rows of 16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Block12x16<TRows>(float* a, float* a2, TRows rows, int kSize, float* c)
+        where TRows : struct, IRowSource<TRows>
+    {
+        Vector512<float> c0 = Vector512<float>.Zero, c1 = Vector512<float>.Zero, c2 = Vector512<float>.Zero;
+        Vector512<float> c3 = Vector512<float>.Zero, c4 = Vector512<float>.Zero, c5 = Vector512<float>.Zero;
+        Vector512<float> c6 = Vector512<float>.Zero, c7 = Vector512<float>.Zero, c8 = Vector512<float>.Zero;
+        Vector512<float> c9 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector512<float> b = Avx512F.LoadVector512(rows.Row(k));
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), b, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), b, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), b, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), b, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), b, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), b, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[0]), b, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[1]), b, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[2]), b, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[3]), b, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[4]), b, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[5]), b, c11);
+            a += Filters;
+            a2 += Filters;
+        }
+
+        Store6(c, 32, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+    }
+
+    /// <summary>6 filters × 16 columns with 512-bit registers (a lone last panel of a narrow block); C is 6 rows of 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Block6x16Wide<TRows>(float* a, TRows rows, int kSize, float* c)
+        where TRows : struct, IRowSource<TRows>
+    {
+        Vector512<float> c0 = Vector512<float>.Zero, c1 = Vector512<float>.Zero, c2 = Vector512<float>.Zero;
+        Vector512<float> c3 = Vector512<float>.Zero, c4 = Vector512<float>.Zero, c5 = Vector512<float>.Zero;
+
+        for (int k = 0; k < kSize; k++)
+        {
+            Vector512<float> b = Avx512F.LoadVector512(rows.Row(k));
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), b, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), b, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), b, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), b, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), b, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), b, c5);
+            a += Filters;
+        }
+
+        c0.Store(c);
+        c1.Store(c + 16);
+        c2.Store(c + 32);
+        c3.Store(c + 48);
+        c4.Store(c + 64);
+        c5.Store(c + 80);
+    }
+
     /// <summary>The portable 6 × 16 block (separate multiply and add, as the scalar fallback always did).</summary>
     public static unsafe void BlockScalar<TRows>(float* a, TRows rows, int kSize, float* c)
-        where TRows : struct, IRowSource
+        where TRows : struct, IRowSource<TRows>
     {
         const int Cols = 16;
         for (int i = 0; i < Filters * Cols; i++)
