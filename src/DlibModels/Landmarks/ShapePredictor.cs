@@ -248,22 +248,35 @@ public sealed class ShapePredictor
     public FullObjectDetection Predict(RgbImage image, Rectangle box)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return PredictCore(new RgbSource(image), box);
+        return PredictCore(new RgbSource(image), box, uniformWalk: true, null);
     }
 
     /// <summary>Predicts the parts of the object in <paramref name="box"/> of a grayscale image.</summary>
     public FullObjectDetection Predict(GrayImage image, Rectangle box)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return PredictCore(new GraySource(image), box);
+        return PredictCore(new GraySource(image), box, uniformWalk: true, null);
     }
 
-    private FullObjectDetection PredictCore<TSource>(TSource src, Rectangle box)
+    /// <summary>
+    /// The shape before scaling to the box (dlib's normalized coordinates), with the interleaved
+    /// walk of complete trees or without it (for tests: both give the same floats).
+    /// </summary>
+    internal float[] PredictNormalized(RgbImage image, Rectangle box, bool uniformWalk)
+    {
+        float[] shape = new float[_initialShape.Length];
+        PredictCore(new RgbSource(image), box, uniformWalk, shape);
+        return shape;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private FullObjectDetection PredictCore<TSource>(TSource src, Rectangle box, bool uniformWalk, float[]? normalized)
         where TSource : struct, IIntensitySource
     {
         int n = _initialShape.Length;
         float[] shapeArr = ArrayPool<float>.Shared.Rent(n);
         float[] featArr = ArrayPool<float>.Shared.Rent(Math.Max(1, _maxFeatures));
+        int[] pixelArr = ArrayPool<int>.Shared.Rent(Math.Max(1, _maxFeatures));
         int[] leafArr = ArrayPool<int>.Shared.Rent(Math.Max(1, _maxTrees));
         try
         {
@@ -281,42 +294,29 @@ public sealed class ShapePredictor
                 ShapeMath.SimilarityMatrix(_initialShape, shape, out float m00, out float m01, out float m10, out float m11);
                 int nf = c.Anchor.Length;
                 Span<float> feats = featArr.AsSpan(0, nf);
-                int[] anchor = c.Anchor;
-                float[] dxs = c.DeltaX;
-                float[] dys = c.DeltaY;
+                Span<int> pixels = pixelArr.AsSpan(0, nf);
+                var map = new FeatureMap(m00, m01, m10, m11, sx, sy, ox, oy, rows, cols);
+                map.Locate(c, shape, pixels);
                 for (int i = 0; i < nf; i++)
                 {
-                    float dx = dxs[i];
-                    float dy = dys[i];
-                    int a = anchor[i] * 2;
-                    float fx = (m00 * dx) + (m01 * dy);
-                    float fy = (m10 * dx) + (m11 * dy);
-                    fx += shape[a];
-                    fy += shape[a + 1];
-                    double px = Math.Floor((sx * fx) + ox + 0.5);
-                    double py = Math.Floor((sy * fy) + oy + 0.5);
-                    if (px >= 0 && py >= 0 && px < cols && py < rows)
-                    {
-                        feats[i] = src.At((int)py, (int)px);
-                    }
-                    else
-                    {
-                        feats[i] = 0;
-                    }
+                    int at = pixels[i];
+                    feats[i] = at < 0 ? 0 : src.At(at);
                 }
 
                 int numTrees = c.NumTrees;
                 Span<int> leafOffsets = leafArr.AsSpan(0, numTrees);
 
-                // The trees of a level only read the feature pixels, so all leaves are found first;
-                // the leaves are then added in tree order (each part's sum in dlib's order) while the
-                // leaves 24 trees ahead are prefetched.
+                // The trees of a level only read the feature pixels, so the walks may run ahead of
+                // the leaf additions; the leaves are added in tree order (each part's sum in dlib's
+                // order). Complete trees of one depth are walked eight at a time.
                 int[] idx1 = c.Idx1;
                 int[] idx2 = c.Idx2;
                 float[] thresh = c.Thresh;
                 int[] splitStart = c.SplitStart;
                 int[] leafStart = c.LeafStart;
-                for (int t = 0; t < numTrees; t++)
+                int added = 0;
+                int first = c.UniformSplits > 0 && uniformWalk ? WalkUniform(c, feats, leafOffsets, shape, out added) : 0;
+                for (int t = first; t < numTrees; t++)
                 {
                     int s0 = splitStart[t];
                     int ns = splitStart[t + 1] - s0;
@@ -329,9 +329,15 @@ public sealed class ShapePredictor
                     }
 
                     leafOffsets[t] = (leafStart[t] + (i - ns)) * n;
+                    PrefetchLeaf(c.Leaves, leafOffsets[t], n);
                 }
 
-                AddLeaves(shape, c.Leaves, leafOffsets);
+                AddLeaves(shape, c.Leaves, leafOffsets[added..]);
+            }
+
+            if (normalized is not null)
+            {
+                shape.CopyTo(normalized);
             }
 
             var parts = new Point[n / 2];
@@ -346,45 +352,154 @@ public sealed class ShapePredictor
         {
             ArrayPool<float>.Shared.Return(shapeArr);
             ArrayPool<float>.Shared.Return(featArr);
+            ArrayPool<int>.Shared.Return(pixelArr);
             ArrayPool<int>.Shared.Return(leafArr);
         }
     }
 
+
+    /// <summary>Trees walked ahead of the leaf additions in <see cref="WalkUniform"/>.</summary>
+    private const int AddLag = 32;
+
+    /// <summary>
+    /// Walks the trees of a cascade whose trees are all complete and of one depth, eight at a time
+    /// (their paths are independent, so the eight chains of dependent loads overlap), prefetching
+    /// each leaf as it is found and adding the leaves of the trees <see cref="AddLag"/> back, in
+    /// tree order. Returns how many trees were walked (a multiple of eight; the rest are left to the
+    /// general walk); <paramref name="added"/> says how many leaves were added.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int WalkUniform(Cascade c, ReadOnlySpan<float> feats, Span<int> leafOffsets, Span<float> shape, out int added)
+    {
+        int ns = c.UniformSplits;
+        int n = shape.Length;
+        int numTrees = c.NumTrees;
+        int done = numTrees & ~7;
+        added = 0;
+        fixed (float* f = feats)
+        fixed (int* i1 = c.Idx1)
+        fixed (int* i2 = c.Idx2)
+        fixed (float* th = c.Thresh)
+        fixed (float* lv = c.Leaves)
+        fixed (int* lo = leafOffsets)
+        fixed (float* acc = shape)
+        {
+            for (int t = 0; t < done; t += 8)
+            {
+                int b0 = t * ns, b1 = b0 + ns, b2 = b1 + ns, b3 = b2 + ns;
+                int b4 = b3 + ns, b5 = b4 + ns, b6 = b5 + ns, b7 = b6 + ns;
+                int n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, n6 = 0, n7 = 0;
+                while (n0 < ns)
+                {
+                    n0 = Step(f, i1, i2, th, b0, n0);
+                    n1 = Step(f, i1, i2, th, b1, n1);
+                    n2 = Step(f, i1, i2, th, b2, n2);
+                    n3 = Step(f, i1, i2, th, b3, n3);
+                    n4 = Step(f, i1, i2, th, b4, n4);
+                    n5 = Step(f, i1, i2, th, b5, n5);
+                    n6 = Step(f, i1, i2, th, b6, n6);
+                    n7 = Step(f, i1, i2, th, b7, n7);
+                }
+
+                // Complete trees: tree t's leaves start at t·(ns + 1).
+                int l0 = (t * (ns + 1)) - ns;
+                lo[t] = (l0 + n0) * n;
+                lo[t + 1] = (l0 + (ns + 1) + n1) * n;
+                lo[t + 2] = (l0 + (2 * (ns + 1)) + n2) * n;
+                lo[t + 3] = (l0 + (3 * (ns + 1)) + n3) * n;
+                lo[t + 4] = (l0 + (4 * (ns + 1)) + n4) * n;
+                lo[t + 5] = (l0 + (5 * (ns + 1)) + n5) * n;
+                lo[t + 6] = (l0 + (6 * (ns + 1)) + n6) * n;
+                lo[t + 7] = (l0 + (7 * (ns + 1)) + n7) * n;
+                for (int k = t; k < t + 8; k++)
+                {
+                    PrefetchLeaf(lv + lo[k], n);
+                }
+
+                if (t >= AddLag)
+                {
+                    for (int k = t - AddLag; k < t - AddLag + 8; k++)
+                    {
+                        AddLeaf(acc, lv + lo[k], n);
+                    }
+
+                    added = t - AddLag + 8;
+                }
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>One level of a tree walk: from node <paramref name="node"/> of the tree whose splits start at <paramref name="b"/> to its child.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int Step(float* f, int* i1, int* i2, float* th, int b, int node)
+    {
+        int s = b + node;
+        bool left = f[i1[s]] - f[i2[s]] > th[s];
+        return (2 * node) + 2 - Unsafe.As<bool, byte>(ref left);
+    }
+
+    /// <summary>acc[0..n) += leaf[0..n), element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddLeaf(float* acc, float* leaf, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256.Store(Vector256.Load(acc + i) + Vector256.Load(leaf + i), acc + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            acc[i] += leaf[i];
+        }
+    }
+
+    /// <summary>Asks for the cache lines of one leaf (n floats at <paramref name="leaf"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchLeaf(float* leaf, int n)
+    {
+        if (Sse.IsSupported)
+        {
+            for (byte* p = (byte*)leaf, end = (byte*)(leaf + n); p < end; p += 64)
+            {
+                Sse.Prefetch0(p);
+            }
+
+            Sse.Prefetch0(leaf + n - 1);
+        }
+    }
+
+    private static unsafe void PrefetchLeaf(float[] leaves, int offset, int n)
+    {
+        fixed (float* lv = leaves)
+        {
+            PrefetchLeaf(lv + offset, n);
+        }
+    }
+
+    /// <summary>Adds the leaves in order, prefetching the leaves 24 trees ahead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
         const int Ahead = 24;
         int n = shape.Length;
         int numTrees = leafOffsets.Length;
-        int w = Vector256<float>.Count;
         fixed (float* acc = shape)
         fixed (float* lv = leaves)
         {
             for (int t = 0; t < numTrees; t++)
             {
-                if (Sse.IsSupported && t + Ahead < numTrees)
+                if (t + Ahead < numTrees)
                 {
-                    byte* pf = (byte*)(lv + leafOffsets[t + Ahead]);
-                    byte* end = (byte*)(lv + leafOffsets[t + Ahead] + n);
-                    for (; pf < end; pf += 64)
-                    {
-                        Sse.Prefetch0(pf);
-                    }
+                    PrefetchLeaf(lv + leafOffsets[t + Ahead], n);
                 }
 
-                float* add = lv + leafOffsets[t];
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; i <= n - w; i += w)
-                    {
-                        Vector256.Store(Vector256.Load(acc + i) + Vector256.Load(add + i), acc + i);
-                    }
-                }
-
-                for (; i < n; i++)
-                {
-                    acc[i] += add[i];
-                }
+                AddLeaf(acc, lv + leafOffsets[t], n);
             }
         }
     }
@@ -450,13 +565,93 @@ public sealed class ShapePredictor
         }
     }
 
+    /// <summary>
+    /// Where a cascade's feature pixels fall: dlib's similarity transform from the mean shape to the
+    /// current shape, then the box's scale and offset, rounded with floor(v + 0.5) in double.
+    /// </summary>
+    private readonly struct FeatureMap(float m00, float m01, float m10, float m11, double sx, double sy, double ox, double oy, int rows, int cols)
+    {
+        /// <summary>
+        /// Writes each feature's pixel index (row · cols + column), or −1 outside the image, to
+        /// <paramref name="pixels"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void Locate(Cascade c, ReadOnlySpan<float> shape, Span<int> pixels)
+        {
+            int nf = c.Anchor.Length;
+            int i = 0;
+            fixed (float* sh = shape)
+            fixed (int* anchor = c.Anchor)
+            fixed (float* dxs = c.DeltaX)
+            fixed (float* dys = c.DeltaY)
+            fixed (int* outp = pixels)
+            {
+                if (Avx.IsSupported && nf >= 4)
+                {
+                    Vector256<double> vsx = Vector256.Create(sx), vsy = Vector256.Create(sy);
+                    Vector256<double> vox = Vector256.Create(ox), voy = Vector256.Create(oy);
+                    Vector256<double> half = Vector256.Create(0.5);
+                    Vector256<double> vcols = Vector256.Create((double)cols), vrows = Vector256.Create((double)rows);
+                    Vector128<float> a00 = Vector128.Create(m00), a01 = Vector128.Create(m01);
+                    Vector128<float> a10 = Vector128.Create(m10), a11 = Vector128.Create(m11);
+                    Vector128<int> colsI = Vector128.Create(cols);
+                    for (; i + 4 <= nf; i += 4)
+                    {
+                        Vector128<float> dx = Vector128.Load(dxs + i);
+                        Vector128<float> dy = Vector128.Load(dys + i);
+                        int q0 = anchor[i] * 2, q1 = anchor[i + 1] * 2, q2 = anchor[i + 2] * 2, q3 = anchor[i + 3] * 2;
+                        Vector128<float> bx = Vector128.Create(sh[q0], sh[q1], sh[q2], sh[q3]);
+                        Vector128<float> by = Vector128.Create(sh[q0 + 1], sh[q1 + 1], sh[q2 + 1], sh[q3 + 1]);
+
+                        // The same float operations, in the same order, as the scalar path.
+                        Vector128<float> fx = ((a00 * dx) + (a01 * dy)) + bx;
+                        Vector128<float> fy = ((a10 * dx) + (a11 * dy)) + by;
+                        Vector256<double> px = Avx.RoundToNegativeInfinity(((vsx * Avx.ConvertToVector256Double(fx)) + vox) + half);
+                        Vector256<double> py = Avx.RoundToNegativeInfinity(((vsy * Avx.ConvertToVector256Double(fy)) + voy) + half);
+                        Vector256<double> inside =
+                            Avx.CompareGreaterThanOrEqual(px, Vector256<double>.Zero) & Avx.CompareGreaterThanOrEqual(py, Vector256<double>.Zero) &
+                            Avx.CompareLessThan(px, vcols) & Avx.CompareLessThan(py, vrows);
+
+                        // Lanes outside the image are converted from 0 and then replaced by −1.
+                        Vector128<int> ix = Avx.ConvertToVector128Int32WithTruncation(px & inside);
+                        Vector128<int> iy = Avx.ConvertToVector128Int32WithTruncation(py & inside);
+                        Vector128<int> at = (iy * colsI) + ix;
+                        Vector128.Store(Vector128.ConditionalSelect(NarrowMask(inside), at, Vector128.Create(-1)), outp + i);
+                    }
+                }
+
+                for (; i < nf; i++)
+                {
+                    float dx = dxs[i];
+                    float dy = dys[i];
+                    int a = anchor[i] * 2;
+                    float fx = (m00 * dx) + (m01 * dy);
+                    float fy = (m10 * dx) + (m11 * dy);
+                    fx += sh[a];
+                    fy += sh[a + 1];
+                    double px = Math.Floor((sx * fx) + ox + 0.5);
+                    double py = Math.Floor((sy * fy) + oy + 0.5);
+                    outp[i] = px >= 0 && py >= 0 && px < cols && py < rows ? ((int)py * cols) + (int)px : -1;
+                }
+            }
+        }
+
+        /// <summary>The four 64-bit lane masks of a double comparison as four 32-bit lane masks.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<int> NarrowMask(Vector256<double> mask)
+        {
+            return Sse.Shuffle(mask.GetLower().AsSingle(), mask.GetUpper().AsSingle(), 0b10_00_10_00).AsInt32();
+        }
+    }
+
     private interface IIntensitySource
     {
         int Rows { get; }
 
         int Cols { get; }
 
-        float At(int r, int c);
+        /// <summary>The intensity of pixel <paramref name="index"/> (row · Cols + column).</summary>
+        float At(int index);
     }
 
     private readonly struct RgbSource(RgbImage img) : IIntensitySource
@@ -468,9 +663,9 @@ public sealed class ShapePredictor
         public int Cols { get; } = img.Cols;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float At(int r, int c)
+        public float At(int index)
         {
-            int o = ((r * Cols) + c) * 3;
+            int o = index * 3;
             return (_px[o] + _px[o + 1] + _px[o + 2]) / 3;
         }
     }
@@ -484,7 +679,7 @@ public sealed class ShapePredictor
         public int Cols { get; } = img.Cols;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float At(int r, int c) => _px[(r * Cols) + c];
+        public float At(int index) => _px[index];
     }
 
     private sealed class Cascade
@@ -492,6 +687,12 @@ public sealed class ShapePredictor
         public required int NumTrees { get; init; }
 
         public required int[] SplitStart { get; init; }
+
+        /// <summary>
+        /// The splits of every tree when all trees are complete binary trees of one depth (2^d − 1
+        /// splits, 2^d leaves, as dlib's trainer makes them); 0 otherwise.
+        /// </summary>
+        public required int UniformSplits { get; init; }
 
         public required int[] LeafStart { get; init; }
 
@@ -635,10 +836,21 @@ public sealed class ShapePredictor
                     idx2[i] = (int)b;
                 }
 
+                int uniform = _numTrees > 0 ? _splitStart[1] : 0;
+                for (int t = 0; t < _numTrees && uniform > 0; t++)
+                {
+                    int ns = _splitStart[t + 1] - _splitStart[t];
+                    if (ns != uniform || ((ns + 1) & ns) != 0 || _leafStart[t + 1] - _leafStart[t] != ns + 1)
+                    {
+                        uniform = 0;
+                    }
+                }
+
                 return new Cascade
                 {
                     NumTrees = _numTrees,
                     SplitStart = _splitStart,
+                    UniformSplits = uniform,
                     LeafStart = _leafStart,
                     Idx1 = idx1,
                     Idx2 = idx2,

@@ -121,6 +121,27 @@ public class ShapePredictorTests(ITestOutputHelper output)
         Assert.Throws<DlibFormatException>(() => ShapePredictor.Read(reader));
     }
 
+    /// <summary>
+    /// Complete trees are walked eight at a time with the leaves added while later trees are walked;
+    /// the floats equal those of the plain walk (one tree at a time, then all leaves in order).
+    /// </summary>
+    [SkippableFact]
+    public void InterleavedTreeWalkGivesThePlainWalksFloats()
+    {
+        RgbImage rgb = LandmarkGoldens.LoadDecoded("images/faces/bald_guys.jpg");
+        Rectangle[] boxes = [new(200, 300, 330, 430), new(900, 250, 1010, 360), new(-30, 1400, 100, 1560), new(1500, 700, 1525, 726)];
+        foreach (ShapePredictor sp in new[] { LandmarkGoldens.Sp5.Value, LandmarkGoldens.Sp68.Value })
+        {
+            foreach (Rectangle box in boxes)
+            {
+                float[] plain = sp.PredictNormalized(rgb, box, uniformWalk: false);
+                float[] interleaved = sp.PredictNormalized(rgb, box, uniformWalk: true);
+                Assert.Equal(Array.ConvertAll(plain, BitConverter.SingleToInt32Bits), Array.ConvertAll(interleaved, BitConverter.SingleToInt32Bits));
+                Assert.Contains(plain, v => v != 0f);
+            }
+        }
+    }
+
     [SkippableFact]
     public void GrayAndRgbAgreeOnGrayInput()
     {
