@@ -84,7 +84,7 @@ internal static class FHog
         int[] binCol = ArrayPool<int>.Shared.Rent(gradLen);
         float[] wx0 = ArrayPool<float>.Shared.Rent(gradLen);
         float[] wx1 = ArrayPool<float>.Shared.Rent(gradLen);
-        float[] ring = ArrayPool<float>.Shared.Rent(3 * channels * cols);
+        float[] ring = ArrayPool<float>.Shared.Rent((3 * channels * cols) + RingSlack);
         float[]? histPlanar = null;
         try
         {
@@ -138,16 +138,18 @@ internal static class FHog
                 }
 
                 LoadPlanarRow(pix, cols, channels, y + 1, ring);
+                int done = 1;
                 if (channels == 3)
                 {
-                    RgbGradients(ring, cols, y, visibleNc, simdEnd, gxs, gys, lens);
+                    done = RgbGradientBins(ring, cols, y, simdEnd, visibleNc, lens, orients);
+                    RgbGradients(ring, cols, y, done, visibleNc, simdEnd, gxs, gys, lens);
                 }
                 else
                 {
                     GrayGradients(ring, cols, y, visibleNc, gxs, gys, lens);
                 }
 
-                Orientations(gxs, gys, lens, orients, visibleNc);
+                Orientations(gxs, gys, lens, orients, done, visibleNc);
 
                 int rowA = (iyp + 1) * histCols * 18;
                 int rowB = (iyp + 2) * histCols * 18;
@@ -389,9 +391,9 @@ internal static class FHog
     /// length, the gradient magnitude (float sqrt).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Orientations(float[] gxs, float[] gys, float[] lens, int[] orients, int end)
+    private static void Orientations(float[] gxs, float[] gys, float[] lens, int[] orients, int start, int end)
     {
-        int x = 1;
+        int x = start;
         if (Vector512.IsHardwareAccelerated)
         {
             // Lane-wise the same arithmetic as the 8-wide loop and the scalar tail.
@@ -580,8 +582,131 @@ internal static class FHog
         }
     }
 
+    /// <summary>Floats after the planar ring that whole-vector reads past a row's end may touch.</summary>
+    private const int RingSlack = 32;
+
+    /// <summary>
+    /// The colour gradient, its orientation bin and magnitude of every pixel x in [1, end), 16 at a
+    /// time with 512-bit registers, without storing the gradients. Below <paramref name="simdEnd"/>
+    /// a lane picks the channel as dlib's 8-wide code does (red only when strictly stronger than
+    /// green, then the winner only when strictly stronger than blue), from there as dlib's scalar
+    /// code does (a later channel only when strictly stronger); otherwise the lane arithmetic is
+    /// that of <see cref="RgbGradients"/> followed by <see cref="Orientations"/>. The last vector
+    /// may compute lanes past <paramref name="end"/> (from the ring's slack; never read). Returns
+    /// the first x not done (1 without 512-bit support).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RgbGradients(float[] ring, int cols, int y, int visibleNc, int simdEnd, float[] gxs, float[] gys, float[] lens)
+    private static unsafe int RgbGradientBins(float[] ring, int cols, int y, int simdEnd, int end, float[] lens, int[] orients)
+    {
+        int x = 1;
+        if (!Vector512.IsHardwareAccelerated || end + 16 > lens.Length || end + 16 > orients.Length || ring.Length < (9 * cols) + RingSlack)
+        {
+            return x;
+        }
+
+        int rowBase = (y % 3) * 3 * cols;
+        int upBase = ((y - 1) % 3) * 3 * cols;
+        int downBase = ((y + 1) % 3) * 3 * cols;
+        Vector512<float> d0x = Vector512.Create(DirX[0]), d1x = Vector512.Create(DirX[1]), d2x = Vector512.Create(DirX[2]);
+        Vector512<float> d3x = Vector512.Create(DirX[3]), d4x = Vector512.Create(DirX[4]), d5x = Vector512.Create(DirX[5]);
+        Vector512<float> d6x = Vector512.Create(DirX[6]), d7x = Vector512.Create(DirX[7]), d8x = Vector512.Create(DirX[8]);
+        Vector512<float> d0y = Vector512.Create(DirY[0]), d1y = Vector512.Create(DirY[1]), d2y = Vector512.Create(DirY[2]);
+        Vector512<float> d3y = Vector512.Create(DirY[3]), d4y = Vector512.Create(DirY[4]), d5y = Vector512.Create(DirY[5]);
+        Vector512<float> d6y = Vector512.Create(DirY[6]), d7y = Vector512.Create(DirY[7]), d8y = Vector512.Create(DirY[8]);
+        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        fixed (float* rg = ring)
+        fixed (float* lp = lens)
+        fixed (int* op = orients)
+        {
+            float* r0 = rg + rowBase, g0 = r0 + cols, b0 = g0 + cols;
+            float* ru = rg + upBase, gu = ru + cols, bu = gu + cols;
+            float* rd = rg + downBase, gd = rd + cols, bd = gd + cols;
+            for (; x < end; x += 16)
+            {
+                Vector512<float> rx = Vector512.Load(r0 + x + 1) - Vector512.Load(r0 + x - 1);
+                Vector512<float> ry = Vector512.Load(rd + x) - Vector512.Load(ru + x);
+                Vector512<float> gx = Vector512.Load(g0 + x + 1) - Vector512.Load(g0 + x - 1);
+                Vector512<float> gy = Vector512.Load(gd + x) - Vector512.Load(gu + x);
+                Vector512<float> bx = Vector512.Load(b0 + x + 1) - Vector512.Load(b0 + x - 1);
+                Vector512<float> by = Vector512.Load(bd + x) - Vector512.Load(bu + x);
+                Vector512<float> rl = (rx * rx) + (ry * ry);
+                Vector512<float> gl = (gx * gx) + (gy * gy);
+                Vector512<float> bl = (bx * bx) + (by * by);
+                Vector512<float> ox, oy, ol;
+                if (x + 16 <= simdEnd)
+                {
+                    Vector512<float> cmp = Vector512.GreaterThan(rl, gl);
+                    Vector512<float> tx = Vector512.ConditionalSelect(cmp, rx, gx);
+                    Vector512<float> ty = Vector512.ConditionalSelect(cmp, ry, gy);
+                    Vector512<float> tl = Vector512.ConditionalSelect(cmp, rl, gl);
+                    cmp = Vector512.GreaterThan(tl, bl);
+                    ox = Vector512.ConditionalSelect(cmp, tx, bx);
+                    oy = Vector512.ConditionalSelect(cmp, ty, by);
+                    ol = Vector512.ConditionalSelect(cmp, tl, bl);
+                }
+                else
+                {
+                    Vector512<float> wide = Vector512.LessThan(Vector512.Create(x) + lane, Vector512.Create(simdEnd)).AsSingle();
+
+                    // 8-wide choice.
+                    Vector512<float> cmp = Vector512.GreaterThan(rl, gl);
+                    Vector512<float> tx = Vector512.ConditionalSelect(cmp, rx, gx);
+                    Vector512<float> ty = Vector512.ConditionalSelect(cmp, ry, gy);
+                    Vector512<float> tl = Vector512.ConditionalSelect(cmp, rl, gl);
+                    cmp = Vector512.GreaterThan(tl, bl);
+                    Vector512<float> vx = Vector512.ConditionalSelect(cmp, tx, bx);
+                    Vector512<float> vy = Vector512.ConditionalSelect(cmp, ty, by);
+                    Vector512<float> vl = Vector512.ConditionalSelect(cmp, tl, bl);
+
+                    // Scalar choice.
+                    cmp = Vector512.GreaterThan(gl, rl);
+                    tx = Vector512.ConditionalSelect(cmp, gx, rx);
+                    ty = Vector512.ConditionalSelect(cmp, gy, ry);
+                    tl = Vector512.ConditionalSelect(cmp, gl, rl);
+                    cmp = Vector512.GreaterThan(bl, tl);
+                    Vector512<float> sx = Vector512.ConditionalSelect(cmp, bx, tx);
+                    Vector512<float> sy = Vector512.ConditionalSelect(cmp, by, ty);
+                    Vector512<float> sl = Vector512.ConditionalSelect(cmp, bl, tl);
+
+                    ox = Vector512.ConditionalSelect(wide, vx, sx);
+                    oy = Vector512.ConditionalSelect(wide, vy, sy);
+                    ol = Vector512.ConditionalSelect(wide, vl, sl);
+                }
+
+                Vector512<float> best = Vector512<float>.Zero, bestDot = Vector512<float>.Zero;
+                Vector512<int> bestO = Vector512<int>.Zero;
+                Bin(ox, oy, d0x, d0y, 0, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d1x, d1y, 1, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d2x, d2y, 2, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d3x, d3y, 3, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d4x, d4y, 4, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d5x, d5y, 5, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d6x, d6y, 6, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d7x, d7y, 7, ref best, ref bestDot, ref bestO);
+                Bin(ox, oy, d8x, d8y, 8, ref best, ref bestDot, ref bestO);
+                bestO += Vector512.LessThan(bestDot, Vector512<float>.Zero).AsInt32() & Vector512.Create(9);
+                bestO.Store(op + x);
+                Vector512.Sqrt(ol).Store(lp + x);
+            }
+        }
+
+        return Math.Max(x, end);
+    }
+
+    /// <summary>One orientation of the bin search: |dot| strictly larger than the best so far wins.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Bin(Vector512<float> gx, Vector512<float> gy, Vector512<float> dx, Vector512<float> dy, int o, ref Vector512<float> best, ref Vector512<float> bestDot, ref Vector512<int> bestO)
+    {
+        Vector512<float> dot = (gx * dx) + (gy * dy);
+        Vector512<float> a = Vector512.Abs(dot);
+        Vector512<float> cmp = Vector512.GreaterThan(a, best);
+        best = Vector512.ConditionalSelect(cmp, a, best);
+        bestDot = Vector512.ConditionalSelect(cmp, dot, bestDot);
+        bestO = Vector512.ConditionalSelect(cmp.AsInt32(), Vector512.Create(o), bestO);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RgbGradients(float[] ring, int cols, int y, int start, int visibleNc, int simdEnd, float[] gxs, float[] gys, float[] lens)
     {
         // All values are small integers held exactly in float, so this is dlib's integer arithmetic.
         int rowBase = (y % 3) * 3 * cols;
@@ -590,7 +715,7 @@ internal static class FHog
         ReadOnlySpan<float> rRow = ring.AsSpan(rowBase, cols), gRow = ring.AsSpan(rowBase + cols, cols), bRow = ring.AsSpan(rowBase + (2 * cols), cols);
         ReadOnlySpan<float> rUp = ring.AsSpan(upBase, cols), gUp = ring.AsSpan(upBase + cols, cols), bUp = ring.AsSpan(upBase + (2 * cols), cols);
         ReadOnlySpan<float> rDn = ring.AsSpan(downBase, cols), gDn = ring.AsSpan(downBase + cols, cols), bDn = ring.AsSpan(downBase + (2 * cols), cols);
-        int x = 1;
+        int x = start;
         if (Vector256.IsHardwareAccelerated)
         {
             // dlib's simd path: red only when strictly stronger than green, then the winner
