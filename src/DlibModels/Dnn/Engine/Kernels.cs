@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Numerics;
 
@@ -8,6 +9,7 @@ namespace DlibModels.Dnn.Engine;
 internal static class Kernels
 {
     /// <summary>y = gamma·x + beta in place: per channel (conv mode) or per element of a sample (fc mode).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AffineInPlace(Tensor t, AffineLayer layer)
     {
         float[] g = layer.GammaArray;
@@ -55,6 +57,7 @@ internal static class Kernels
     }
 
     /// <summary>max(0, x) in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluInPlace(Tensor t)
     {
         Span<float> d = t.Span;
@@ -77,6 +80,7 @@ internal static class Kernels
     }
 
     /// <summary>x·value in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyInPlace(Tensor t, float value)
     {
         Span<float> d = t.Span;
@@ -87,6 +91,7 @@ internal static class Kernels
     }
 
     /// <summary>dlib's pooling: windows centred like <c>centered_rect</c>, clipped to the input; avg divides by the clipped count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Pool(Tensor src, PoolLayer layer)
     {
         int wh = layer.IsGlobal ? src.Rows : layer.WindowRows;
@@ -173,6 +178,7 @@ internal static class Kernels
     /// copies, vectorized). The maximum (with Math.Max's NaN and signed-zero rules, which the vector Max
     /// shares) does not depend on the order of its operands, so this equals the window-by-window scan.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPool(float[] s, float[] d, int planes, int rows, int cols, int oh, int ow, int wh, int ww, int sy, int sx, int py, int px)
     {
         float[] colMax = ArrayPool<float>.Shared.Rent(cols);
@@ -247,6 +253,7 @@ internal static class Kernels
     }
 
     /// <summary>acc[i] = Math.Max(acc[i], x[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxInto(Span<float> acc, ReadOnlySpan<float> x)
     {
         int i = 0;
@@ -265,6 +272,7 @@ internal static class Kernels
     }
 
     /// <summary>dlib's <c>tt::add(dest, a, b)</c>: the output takes the larger of each dimension; values missing from one input count as 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Add(Tensor a, Tensor b)
     {
         var dst = new Tensor(Math.Max(a.N, b.N), Math.Max(a.K, b.K), Math.Max(a.Rows, b.Rows), Math.Max(a.Cols, b.Cols));
@@ -288,6 +296,7 @@ internal static class Kernels
     }
 
     /// <summary>In place a += b when shapes match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddInPlace(Tensor a, Tensor b)
     {
         Span<float> d = a.Span;
@@ -298,6 +307,7 @@ internal static class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddInto(Tensor dst, Tensor src)
     {
         float[] d = dst.Buffer;
@@ -349,6 +359,7 @@ internal static class Kernels
     }
 
     /// <summary>dlib's <c>fc_</c>: out = x·W (+ b), x flattened per sample.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor FullyConnected(Tensor src, FullyConnectedLayer layer)
     {
         int inputs = src.SampleSize;
@@ -383,6 +394,7 @@ internal static class Kernels
         return dst;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0;
@@ -445,6 +457,7 @@ internal static class Kernels
     /// dlib's <c>resize_image</c> for float planes (the path <c>tt::resize_bilinear</c> takes on the CPU):
     /// a 4-wide float loop with truncating conversions, then a scalar tail computed partly in double.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResizeBilinearPlane(
         float[] src, int srcOffset, int srcRows, int srcCols, int srcStride,
         float[] dst, int dstOffset, int dstRows, int dstCols, int dstStride)
