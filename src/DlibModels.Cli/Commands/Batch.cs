@@ -36,22 +36,24 @@ internal sealed class Batch
         Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, cpus) }, i =>
         {
             T result = default!;
-            bool ok = true;
+            string? error = null;
             try
             {
                 result = work(paths[i]);
             }
             catch (Exception e) when (e is ImageDecodeException or Serialization.DlibFormatException or IOException or ArgumentException or UnauthorizedAccessException)
             {
-                ok = false;
-                lock (_gate)
-                {
-                    Console.Error.WriteLine($"dlib-models {commandName}: {e.Message}");
-                }
+                error = e.Message;
             }
 
+            bool ok = error is null;
             lock (_gate)
             {
+                if (error is not null)
+                {
+                    Console.Error.WriteLine($"dlib-models {commandName}: {error}");
+                }
+
                 results[i] = result;
                 failed[i] = !ok;
                 done[i] = true;
