@@ -140,6 +140,38 @@ public sealed class KernelTests
         Assert.Equal(sep.ToArray(), fused.ToArray());
     }
 
+    /// <summary>
+    /// A residual block's end fused into the convolution (affine, then the residual added, then
+    /// relu) gives exactly what the separate affine, add and relu passes give, on every path.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 32, 32, 35, 35)]
+    [InlineData(1, 256, 256, 4, 4)]
+    [InlineData(16, 128, 128, 8, 8)]
+    [InlineData(1, 64, 64, 1, 2)]
+    public void FusedResidualEqualsSeparatePasses(int n, int ci, int co, int rows, int cols)
+    {
+        var layer = new ConvolutionLayer(co, ci, 3, 3, 1, 1, 1, 1, EngineTestUtil.RandomArray(co * ci * 9, 51), EngineTestUtil.RandomArray(co, 52));
+        var affine = new AffineLayer(true, EngineTestUtil.RandomArray(co, 53), EngineTestUtil.RandomArray(co, 54));
+        using Tensor x = EngineTestUtil.Random(n, ci, rows, cols, 55);
+        using Tensor residual = EngineTestUtil.Random(n, co, rows, cols, 56);
+        float[] before = residual.ToArray();
+        var fused = new PackedConvolution(layer, affine, relu: true, addsResidual: true);
+        foreach ((bool simd, bool implicitOk, int threads) in new[] { (true, true, 1), (true, true, 2), (true, false, 2), (false, true, 1) })
+        {
+            // The portable kernel rounds each product (no fused multiply-add): compare like with like.
+            using Tensor sep = new PackedConvolution(layer).Forward(x, 1, simd);
+            Kernels.AffineInPlace(sep, affine);
+            Kernels.AddInPlace(sep, residual);
+            Kernels.ReluInPlace(sep);
+            using Tensor y = fused.Forward(x, threads, simd, allowImplicit: implicitOk, residual: residual);
+            Assert.Equal(sep.ToArray(), y.ToArray());
+        }
+
+        Assert.Equal(before, residual.ToArray());
+        Assert.Throws<InvalidOperationException>(() => fused.Forward(x, 1));
+    }
+
     /// <summary>Max and average pooling with padding; averages divide by the clipped window.</summary>
     [Theory]
     [InlineData(PoolKind.Max, 3, 3, 2, 2, 0, 0)]

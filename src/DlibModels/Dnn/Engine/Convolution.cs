@@ -8,7 +8,8 @@ namespace DlibModels.Dnn.Engine;
 /// <summary>
 /// A convolution prepared for fast inference: the filters repacked into panels of
 /// <see cref="MR"/> output channels, plus an optional fused epilogue (bias, then a per-channel
-/// affine y = gamma·x + beta, then relu), which gives the same floats as running the layers one by one.
+/// affine y = gamma·x + beta, then the addition of a residual tensor, then relu), which gives the
+/// same floats as running the layers one by one.
 /// </summary>
 internal sealed class PackedConvolution
 {
@@ -20,9 +21,10 @@ internal sealed class PackedConvolution
 
     private readonly float[] packedFilters;
 
-    public PackedConvolution(ConvolutionLayer layer, AffineLayer? affine = null, bool relu = false)
+    public PackedConvolution(ConvolutionLayer layer, AffineLayer? affine = null, bool relu = false, bool addsResidual = false)
     {
         Layer = layer;
+        AddsResidual = addsResidual;
         Co = layer.NumFilters;
         Ci = layer.InputChannels;
         Kh = layer.KernelRows;
@@ -195,6 +197,12 @@ internal sealed class PackedConvolution
 
     public bool Relu { get; }
 
+    /// <summary>
+    /// Whether the epilogue adds a residual tensor (passed to <see cref="Forward"/>) after the
+    /// affine and before the relu: a following add_prev layer fused in.
+    /// </summary>
+    public bool AddsResidual { get; }
+
     /// <summary>Output rows for <paramref name="rows"/> input rows (dlib's formula).</summary>
     public int OutRows(int rows) => 1 + ((rows + (2 * Py) - Kh) / Sy);
 
@@ -227,7 +235,11 @@ internal sealed class PackedConvolution
     /// True: the in-place path wherever its layout fits, even where the cost estimate picks packing
     /// (and never the few-pixel path); for tests.
     /// </param>
-    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true, bool forceImplicit = false)
+    /// <param name="residual">
+    /// With <see cref="AddsResidual"/>: the tensor (of the output's shape) added after the affine
+    /// and before the relu, as a following add_prev layer would; not modified.
+    /// </param>
+    public Tensor Forward(Tensor input, int maxThreads, bool allowSimd = true, bool allowWide = true, bool allowImplicit = true, bool forceImplicit = false, Tensor? residual = null)
     {
         if (input.K != Ci)
         {
@@ -241,7 +253,13 @@ internal sealed class PackedConvolution
 
         int oh = OutRows(input.Rows);
         int ow = OutCols(input.Cols);
+        if (AddsResidual != residual is not null || (residual is not null && (residual.N != input.N || residual.K != Co || residual.Rows != oh || residual.Cols != ow)))
+        {
+            throw new InvalidOperationException(AddsResidual ? $"convolution with a fused residual needs a residual tensor of shape [{input.N}, {Co}, {oh}, {ow}]" : "this convolution has no residual epilogue");
+        }
+
         var output = new Tensor(input.N, Co, oh, ow);
+        float[]? res = residual?.Buffer;
         int outPixels = oh * ow;
         if (outPixels == 0 || input.N == 0)
         {
@@ -250,7 +268,7 @@ internal sealed class PackedConvolution
 
         if (Co <= DirectMaxFilters && Sx == 1)
         {
-            ForwardDirect(input, output, maxThreads, allowSimd && Fma.IsSupported && Avx.IsSupported);
+            ForwardDirect(input, output, res, maxThreads, allowSimd && Fma.IsSupported && Avx.IsSupported);
             return output;
         }
 
@@ -258,13 +276,13 @@ internal sealed class PackedConvolution
         bool wide = simd && allowWide && Wide;
         if (simd && allowImplicit && !forceImplicit && (long)input.N * outPixels <= SmallMaxColumns && Co % ChannelBlock(wide) == 0)
         {
-            ForwardFewPixels(input, output, wide);
+            ForwardFewPixels(input, output, res, maxThreads, wide);
             return output;
         }
 
         if (allowImplicit && ImplicitFits(input.Rows, input.Cols) && (forceImplicit || ImplicitPays(input.N, input.Cols, oh, ow, wide)))
         {
-            ForwardImplicit(input, output, maxThreads, simd, wide);
+            ForwardImplicit(input, output, res, maxThreads, simd, wide);
             return output;
         }
 
@@ -277,14 +295,34 @@ internal sealed class PackedConvolution
         PhasePlanes? planes = allowImplicit ? PhasePlanes.TryCreate(this, input, wide) : null;
         try
         {
-            if (maxThreads <= 1 || total == 1)
+            if (SplitsFilters(maxThreads, total))
+            {
+                // Too few tiles to keep every thread busy: each tile is packed once and the threads
+                // share its filters.
+                float[] pack = BufferPool.Rent(packLen);
+                try
+                {
+                    for (int t = 0; t < total; t++)
+                    {
+                        long c0 = (long)t * pt;
+                        int count = PackTile(input, output, c0, columns, pt, pack, planes);
+                        Parallel.For(0, maxThreads, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, part =>
+                            ComputeTile(output, res, c0, count, pt, pack, simd, wide, PanelBound(part, maxThreads), PanelBound(part + 1, maxThreads)));
+                    }
+                }
+                finally
+                {
+                    BufferPool.Return(pack);
+                }
+            }
+            else if (maxThreads <= 1 || total == 1)
             {
                 float[] pack = BufferPool.Rent(packLen);
                 try
                 {
                     for (int t = 0; t < total; t++)
                     {
-                        RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, simd, wide, planes);
                     }
                 }
                 finally
@@ -302,7 +340,7 @@ internal sealed class PackedConvolution
                     () => BufferPool.Rent(packLen),
                     (t, _, pack) =>
                     {
-                        RunTile(input, output, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, simd, wide, planes);
                         return pack;
                     },
                     BufferPool.Return);
@@ -365,7 +403,7 @@ internal sealed class PackedConvolution
     /// 16 or 32 channels per micro-kernel call, each output summed over k in the same order with the
     /// same fused multiply-adds as the packed path, so the floats are identical.
     /// </summary>
-    private unsafe void ForwardFewPixels(Tensor input, Tensor output, bool wide)
+    private unsafe void ForwardFewPixels(Tensor input, Tensor output, float[]? residual, int maxThreads, bool wide)
     {
         int outPixels = output.Rows * output.Cols;
         int columns = input.N * outPixels;
@@ -404,55 +442,74 @@ internal sealed class PackedConvolution
                 }
             }
 
-            Span<float> acc = stackalloc float[MR * 32];
-            Span<float> column = stackalloc float[MR];
-            fixed (float* pp = patches)
-            fixed (float* wp = filters)
-            fixed (float* accp = acc)
-            fixed (float* colp = column)
+            int blocks = Co / cb;
+            if (maxThreads > 1 && blocks >= 2 * maxThreads)
             {
-                for (int c0 = 0; c0 < columns; c0 += MR)
-                {
-                    int rows = Math.Min(MR, columns - c0);
-                    for (int block = 0; block < Co / cb; block++)
-                    {
-                        // The same register block as the filter GEMM with the roles swapped: the
-                        // pixels are broadcast, the channel-major filters are the rows.
-                        float* wb = wp + ((long)block * KSize * cb);
-                        float* group = pp + ((long)c0 * KSize);
-                        if (wide)
-                        {
-                            MicroKernels.Block6x32(group, new StridedRows(wb, cb), KSize, accp);
-                        }
-                        else
-                        {
-                            MicroKernels.Block6x16(group, new StridedRows(wb, cb), KSize, accp);
-                        }
-
-                        for (int lane = 0; lane < cb; lane++)
-                        {
-                            int co = (block * cb) + lane;
-                            for (int i = 0; i < rows; i++)
-                            {
-                                column[i] = acc[(i * cb) + lane];
-                            }
-
-                            for (int done = 0; done < rows;)
-                            {
-                                int c = c0 + done;
-                                int n = c / outPixels, p = c % outPixels;
-                                int len = Math.Min(rows - done, outPixels - p);
-                                Store(colp + done, output.Buffer, (n * output.SampleSize) + (co * outPixels) + p, len, co);
-                                done += len;
-                            }
-                        }
-                    }
-                }
+                // These layers are bound by reading the filters: the threads share them.
+                Parallel.For(0, maxThreads, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, part =>
+                    FewPixelsBlocks(patches, filters, output, residual, columns, wide, blocks * part / maxThreads, blocks * (part + 1) / maxThreads));
+            }
+            else
+            {
+                FewPixelsBlocks(patches, filters, output, residual, columns, wide, 0, blocks);
             }
         }
         finally
         {
             BufferPool.Return(patches);
+        }
+    }
+
+    /// <summary>Channel blocks [blockStart, blockEnd) of <see cref="ForwardFewPixels"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void FewPixelsBlocks(float[] patches, float[] filters, Tensor output, float[]? residual, int columns, bool wide, int blockStart, int blockEnd)
+    {
+        int outPixels = output.Rows * output.Cols;
+        int cb = ChannelBlock(wide);
+        Span<float> acc = stackalloc float[MR * 32];
+        Span<float> column = stackalloc float[MR];
+        fixed (float* pp = patches)
+        fixed (float* wp = filters)
+        fixed (float* accp = acc)
+        fixed (float* colp = column)
+        {
+            for (int c0 = 0; c0 < columns; c0 += MR)
+            {
+                int rows = Math.Min(MR, columns - c0);
+                for (int block = blockStart; block < blockEnd; block++)
+                {
+                    // The same register block as the filter GEMM with the roles swapped: the
+                    // pixels are broadcast, the channel-major filters are the rows.
+                    float* wb = wp + ((long)block * KSize * cb);
+                    float* group = pp + ((long)c0 * KSize);
+                    if (wide)
+                    {
+                        MicroKernels.Block6x32(group, new StridedRows(wb, cb), KSize, accp);
+                    }
+                    else
+                    {
+                        MicroKernels.Block6x16(group, new StridedRows(wb, cb), KSize, accp);
+                    }
+
+                    for (int lane = 0; lane < cb; lane++)
+                    {
+                        int co = (block * cb) + lane;
+                        for (int i = 0; i < rows; i++)
+                        {
+                            column[i] = acc[(i * cb) + lane];
+                        }
+
+                        for (int done = 0; done < rows;)
+                        {
+                            int c = c0 + done;
+                            int n = c / outPixels, p = c % outPixels;
+                            int len = Math.Min(rows - done, outPixels - p);
+                            Store(colp + done, output.Buffer, (n * output.SampleSize) + (co * outPixels) + p, len, co, residual);
+                            done += len;
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -517,7 +574,7 @@ internal sealed class PackedConvolution
     /// output the taps are summed in the same order, with the same zero padding, as the packed path,
     /// so the floats are identical.
     /// </summary>
-    private void ForwardImplicit(Tensor input, Tensor output, int maxThreads, bool simd, bool wide)
+    private void ForwardImplicit(Tensor input, Tensor output, float[]? residual, int maxThreads, bool simd, bool wide)
     {
         (int hpp, int wpp, int planeP) = PhaseGeometry(input.Rows, input.Cols);
         int oh = output.Rows, ow = output.Cols;
@@ -540,18 +597,28 @@ internal sealed class PackedConvolution
             for (int n = 0; n < input.N; n++)
             {
                 CopyPhasePlanes(input, n, padded, hpp, wpp, slack);
-                if (maxThreads <= 1 || tiles == 1)
+                int sample = n;
+                if (SplitsFilters(maxThreads, tiles))
+                {
+                    // Too few tiles to keep every thread busy: the threads share each tile's filters.
+                    for (int t = 0; t < tiles; t++)
+                    {
+                        int tile = t;
+                        Parallel.For(0, maxThreads, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, part =>
+                            RunImplicitTile(output, residual, sample, padded, offsets, tile * pt, Math.Min(pt, qCount - (tile * pt)), wpp, simd, wide, PanelBound(part, maxThreads), PanelBound(part + 1, maxThreads)));
+                    }
+                }
+                else if (maxThreads <= 1 || tiles == 1)
                 {
                     for (int t = 0; t < tiles; t++)
                     {
-                        RunImplicitTile(output, n, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide);
+                        RunImplicitTile(output, residual, n, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide, 0, Panels);
                     }
                 }
                 else
                 {
-                    int sample = n;
                     Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, t =>
-                        RunImplicitTile(output, sample, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide));
+                        RunImplicitTile(output, residual, sample, padded, offsets, t * pt, Math.Min(pt, qCount - (t * pt)), wpp, simd, wide, 0, Panels));
                 }
             }
         }
@@ -756,20 +823,20 @@ internal sealed class PackedConvolution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RunImplicitTile(Tensor output, int n, float[] padded, int[] offsets, int q0, int count, int wp, bool simd, bool wide)
+    private unsafe void RunImplicitTile(Tensor output, float[]? residual, int n, float[] padded, int[] offsets, int q0, int count, int wp, bool simd, bool wide, int panelStart, int panelEnd)
     {
         Span<float> acc = stackalloc float[MR * 2 * NR];
         fixed (float* pb = padded)
         fixed (int* off = offsets)
         fixed (float* accp = acc)
         {
-            var store = new PlaneStore(this, output, n, q0, wp);
-            RunBlocks(new OffsetRows(pb + q0, off), count, simd, wide, accp, store);
+            var store = new PlaneStore(this, output, residual, n, q0, wp);
+            RunBlocks(new OffsetRows(pb + q0, off), count, simd, wide, accp, store, panelStart, panelEnd);
         }
     }
 
     /// <summary>Writes micro-kernel results for in-place (<see cref="ForwardImplicit"/>) columns: q = y·Wp + x, only x &lt; output width.</summary>
-    private readonly struct PlaneStore(PackedConvolution conv, Tensor output, int n, int q0, int wp) : IBlockStore
+    private readonly struct PlaneStore(PackedConvolution conv, Tensor output, float[]? residual, int n, int q0, int wp) : IBlockStore
     {
         public unsafe void Store(float* acc, int ldc, int co0, int rows, int j, int cols)
         {
@@ -788,7 +855,7 @@ internal sealed class PackedConvolution
                     for (int i = 0; i < rows; i++)
                     {
                         int co = co0 + i;
-                        conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + (y * ow) + x, valid, co);
+                        conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + (y * ow) + x, valid, co, residual);
                     }
                 }
 
@@ -798,7 +865,7 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>Writes micro-kernel results for packed columns: column c is pixel c mod (H·W) of sample c / (H·W).</summary>
-    private readonly struct PackedStore(PackedConvolution conv, Tensor output, long c0) : IBlockStore
+    private readonly struct PackedStore(PackedConvolution conv, Tensor output, float[]? residual, long c0) : IBlockStore
     {
         public unsafe void Store(float* acc, int ldc, int co0, int rows, int j, int cols)
         {
@@ -813,7 +880,7 @@ internal sealed class PackedConvolution
                 for (int i = 0; i < rows; i++)
                 {
                     int co = co0 + i;
-                    conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + p, len, co);
+                    conv.Store(acc + (i * ldc) + done, output.Buffer, sampleBase + (co * outPixels) + p, len, co, residual);
                 }
 
                 done += len;
@@ -828,7 +895,7 @@ internal sealed class PackedConvolution
     /// past <paramref name="count"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RunBlocks<TRows, TStore>(TRows b, int count, bool simd, bool wide, float* c, TStore store)
+    private unsafe void RunBlocks<TRows, TStore>(TRows b, int count, bool simd, bool wide, float* c, TStore store, int panelStart, int panelEnd)
         where TRows : struct, IRowSource<TRows>
         where TStore : struct, IBlockStore
     {
@@ -841,7 +908,7 @@ internal sealed class PackedConvolution
                 if (wide && j < wideEnd)
                 {
                     int cols = Math.Min(2 * NR, count - j);
-                    for (int panel = 0; panel < Panels; panel++)
+                    for (int panel = panelStart; panel < panelEnd; panel++)
                     {
                         MicroKernels.Block6x32(a0 + ((long)panel * KSize * MR), bj, KSize, c);
                         store.Store(c, 2 * NR, panel * MR, Math.Min(MR, Co - (panel * MR)), j, cols);
@@ -852,15 +919,15 @@ internal sealed class PackedConvolution
                 else if (wide)
                 {
                     int cols = count - j;
-                    int panel = 0;
-                    for (; panel + 1 < Panels; panel += 2)
+                    int panel = panelStart;
+                    for (; panel + 1 < panelEnd; panel += 2)
                     {
                         float* a = a0 + ((long)panel * KSize * MR);
                         MicroKernels.Block12x16(a, a + ((long)KSize * MR), bj, KSize, c);
                         store.Store(c, NR, panel * MR, Math.Min(2 * MR, Co - (panel * MR)), j, cols);
                     }
 
-                    if (panel < Panels)
+                    if (panel < panelEnd)
                     {
                         MicroKernels.Block6x16Wide(a0 + ((long)panel * KSize * MR), bj, KSize, c);
                         store.Store(c, NR, panel * MR, Co - (panel * MR), j, cols);
@@ -871,7 +938,7 @@ internal sealed class PackedConvolution
                 else
                 {
                     int cols = Math.Min(NR, count - j);
-                    for (int panel = 0; panel < Panels; panel++)
+                    for (int panel = panelStart; panel < panelEnd; panel++)
                     {
                         float* a = a0 + ((long)panel * KSize * MR);
                         if (simd)
@@ -899,7 +966,7 @@ internal sealed class PackedConvolution
     /// Direct convolution for very few filters (e.g. the MMOD output layer): each output row
     /// accumulates kernel taps over contiguous input rows, in the same (ci, ky, kx) order as the GEMM.
     /// </summary>
-    private void ForwardDirect(Tensor input, Tensor output, int maxThreads, bool simd)
+    private void ForwardDirect(Tensor input, Tensor output, float[]? residual, int maxThreads, bool simd)
     {
         int oh = output.Rows;
         int rowsTotal = input.N * Co * oh;
@@ -916,7 +983,7 @@ internal sealed class PackedConvolution
                     int oy = idx % oh;
                     int co = (idx / oh) % Co;
                     int n = idx / (oh * Co);
-                    DirectRow(input, output, n, co, oy, acc, simd);
+                    DirectRow(input, output, residual, n, co, oy, acc, simd);
                 }
             }
             finally
@@ -939,7 +1006,7 @@ internal sealed class PackedConvolution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void DirectRow(Tensor input, Tensor output, int n, int co, int oy, float[] accArr, bool simd)
+    private unsafe void DirectRow(Tensor input, Tensor output, float[]? residual, int n, int co, int oy, float[] accArr, bool simd)
     {
         int ow = output.Cols;
         int h = input.Rows;
@@ -993,12 +1060,29 @@ internal sealed class PackedConvolution
                 }
             }
 
-            Store(acc, output.Buffer, (((n * Co) + co) * output.Rows * ow) + (oy * ow), ow, co);
+            Store(acc, output.Buffer, (((n * Co) + co) * output.Rows * ow) + (oy * ow), ow, co, residual);
         }
     }
 
+    /// <summary>
+    /// Whether the threads split the filters of each tile instead of taking whole tiles: when there
+    /// are fewer tiles than threads (the small late layers of a network run on one image) and
+    /// enough filter panels to share.
+    /// </summary>
+    private bool SplitsFilters(int maxThreads, int tiles) => maxThreads > 1 && tiles < maxThreads && Panels >= 4 * maxThreads;
+
+    /// <summary>The first filter panel of part <paramref name="part"/> of <paramref name="parts"/> (an even panel, so the narrow blocks' panel pairs stay whole).</summary>
+    private int PanelBound(int part, int parts) => part >= parts ? Panels : (int)((long)Panels * part / parts) & ~1;
+
+    private void RunTile(Tensor input, Tensor output, float[]? residual, long c0, long columns, int pt, float[] pack, bool simd, bool wide, PhasePlanes? planes)
+    {
+        int count = PackTile(input, output, c0, columns, pt, pack, planes);
+        ComputeTile(output, residual, c0, count, pt, pack, simd, wide, 0, Panels);
+    }
+
+    /// <summary>Packs the patches of columns [c0, c0 + pt) (fewer at the end); returns how many columns the tile has.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RunTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, bool simd, bool wide, PhasePlanes? planes)
+    private int PackTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, PhasePlanes? planes)
     {
         int ow = output.Cols;
         int outPixels = output.Rows * ow;
@@ -1006,39 +1090,45 @@ internal sealed class PackedConvolution
         if (planes is not null)
         {
             planes.Pack(c0, count, outPixels, ow, pt, pack);
+            return count;
         }
-        else
+
+        if (count < pt)
         {
-            if (count < pt)
+            for (int k = 0; k < KSize; k++)
             {
-                for (int k = 0; k < KSize; k++)
-                {
-                    pack.AsSpan((k * pt) + count, pt - count).Clear();
-                }
-            }
-
-            for (int j = 0; j < count;)
-            {
-                long c = c0 + j;
-                int n = (int)(c / outPixels);
-                int p = (int)(c - ((long)n * outPixels));
-                int len = Math.Min(count - j, outPixels - p);
-                PackPatches(input, n, p, len, pt, j, ow, pack);
-                j += len;
+                pack.AsSpan((k * pt) + count, pt - count).Clear();
             }
         }
 
+        for (int j = 0; j < count;)
+        {
+            long c = c0 + j;
+            int n = (int)(c / outPixels);
+            int p = (int)(c - ((long)n * outPixels));
+            int len = Math.Min(count - j, outPixels - p);
+            PackPatches(input, n, p, len, pt, j, ow, pack);
+            j += len;
+        }
+
+        return count;
+    }
+
+    /// <summary>Filter panels [panelStart, panelEnd) over a packed tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void ComputeTile(Tensor output, float[]? residual, long c0, int count, int pt, float[] pack, bool simd, bool wide, int panelStart, int panelEnd)
+    {
         Span<float> acc = stackalloc float[MR * 2 * NR];
         fixed (float* b0 = pack)
         fixed (float* accp = acc)
         {
             // The pack is zero past `count` up to pt (a multiple of the block width), so a kernel may read whole blocks.
-            RunBlocks(new StridedRows(b0, pt), count, simd, wide, accp, new PackedStore(this, output, c0));
+            RunBlocks(new StridedRows(b0, pt), count, simd, wide, accp, new PackedStore(this, output, residual, c0), panelStart, panelEnd);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co)
+    internal unsafe void Store(float* acc, float[] outBuf, int offset, int cols, int co, float[]? residual)
     {
         float bias = Bias is null ? 0f : Bias[co];
         float gamma = Gamma is null ? 1f : Gamma[co];
@@ -1065,6 +1155,11 @@ internal sealed class PackedConvolution
                         v = (vg * v) + vbeta;
                     }
 
+                    if (residual is not null)
+                    {
+                        v += Vector256.Create(residual.AsSpan(offset + c0, 8));
+                    }
+
                     if (Relu)
                     {
                         v = Vector256.Max(v, Vector256<float>.Zero);
@@ -1086,6 +1181,11 @@ internal sealed class PackedConvolution
             if (affine)
             {
                 v = (gamma * v) + beta;
+            }
+
+            if (residual is not null)
+            {
+                v += residual[offset + c];
             }
 
             if (Relu)

@@ -129,6 +129,17 @@ public sealed class DnnExecutor
                         consumed++;
                     }
 
+                    if (affine is not null && i + 3 < layers.Count && layers[i + 2] is AddPrevLayer add && layers[i + 3] is ReluLayer)
+                    {
+                        // conv → affine → add_prev → relu (a residual block's end): the addition
+                        // and relu run in the convolution's epilogue when the tagged tensor has
+                        // the output's shape; otherwise the two layers run after it.
+                        var fallback = new Step[] { new(i + 2, add, null), new(i + 3, layers[i + 3], null) };
+                        plan.Add(new Step(i, layer, new PackedConvolution(conv, affine, relu: true, addsResidual: true), add.TagId, new PackedConvolution(conv, affine), fallback));
+                        i += 3;
+                        continue;
+                    }
+
                     if (i + 1 + consumed < layers.Count && layers[i + 1 + consumed] is ReluLayer)
                     {
                         relu = true;
@@ -190,6 +201,24 @@ public sealed class DnnExecutor
     {
         switch (step.Layer)
         {
+            case ConvolutionLayer when step.ResidualTag is int tag:
+                {
+                    Tensor other = state.Tagged(tag);
+                    PackedConvolution conv = step.Conv!;
+                    if (other.N == cur.N && other.K == conv.Co && other.Rows == conv.OutRows(cur.Rows) && other.Cols == conv.OutCols(cur.Cols))
+                    {
+                        return state.Replace(cur, conv.Forward(cur, MaxThreads, AllowSimd, residual: other));
+                    }
+
+                    cur = state.Replace(cur, step.Fallback!.Forward(cur, MaxThreads, AllowSimd));
+                    foreach (Step after in step.FallbackSteps!)
+                    {
+                        cur = Apply(after, cur, state);
+                    }
+
+                    return cur;
+                }
+
             case ConvolutionLayer:
                 return state.Replace(cur, step.Conv!.Forward(cur, MaxThreads, AllowSimd));
             case AffineLayer affine:
@@ -321,5 +350,12 @@ public sealed class DnnExecutor
         private int Count(Tensor t) => refs.TryGetValue(t, out int n) ? n : 1;
     }
 
-    private sealed record Step(int Index, Layer Layer, PackedConvolution? Conv);
+    /// <summary>One step of a plan: a layer, or a convolution with the layers fused into it.</summary>
+    /// <param name="Index">The first layer's index in the network's list.</param>
+    /// <param name="Layer">That layer.</param>
+    /// <param name="Conv">The prepared convolution (with its fused epilogue), for convolution steps.</param>
+    /// <param name="ResidualTag">The tag whose tensor the epilogue adds, when an add_prev and a relu are fused in.</param>
+    /// <param name="Fallback">The convolution without them, for when the tagged tensor's shape differs.</param>
+    /// <param name="FallbackSteps">The add_prev and relu steps run after <paramref name="Fallback"/>.</param>
+    private sealed record Step(int Index, Layer Layer, PackedConvolution? Conv, int? ResidualTag = null, PackedConvolution? Fallback = null, Step[]? FallbackSteps = null);
 }
