@@ -76,6 +76,8 @@ public sealed class KernelTests
     [InlineData(1, 6, 13, 4, 4, 2, 3, 0, 1, 11, 17)]
     [InlineData(16, 256, 256, 3, 3, 1, 1, 1, 1, 4, 4)]
     [InlineData(5, 128, 256, 3, 3, 2, 2, 0, 0, 8, 8)]
+    [InlineData(1, 16, 31, 3, 3, 1, 1, 1, 1, 20, 37)]
+    [InlineData(2, 9, 8, 5, 5, 1, 1, 2, 2, 30, 41)]
     public void ImplicitGemmEqualsPackedPatches(int n, int ci, int co, int kh, int kw, int sy, int sx, int py, int px, int rows, int cols)
     {
         float[] w = EngineTestUtil.RandomArray(co * ci * kh * kw, 21);

@@ -19,6 +19,9 @@ internal sealed class PackedConvolution
     /// <summary>Output pixels computed together by the micro-kernel.</summary>
     internal const int NR = 16;
 
+    /// <summary>Floats of one micro-kernel block's results (the largest: 6 × 32, 12 × 16 or 2 × 64).</summary>
+    private const int AccFloats = MR * 2 * NR;
+
     private readonly float[] packedFilters;
 
     public PackedConvolution(ConvolutionLayer layer, AffineLayer? affine = null, bool relu = false, bool addsResidual = false)
@@ -825,7 +828,7 @@ internal sealed class PackedConvolution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void RunImplicitTile(Tensor output, float[]? residual, int n, float[] padded, int[] offsets, int q0, int count, int wp, bool simd, bool wide, int panelStart, int panelEnd)
     {
-        Span<float> acc = stackalloc float[MR * 2 * NR];
+        Span<float> acc = stackalloc float[AccFloats];
         fixed (float* pb = padded)
         fixed (int* off = offsets)
         fixed (float* accp = acc)
@@ -900,6 +903,10 @@ internal sealed class PackedConvolution
         where TStore : struct, IBlockStore
     {
         int wideEnd = wide ? (int)WideBlocks(count) * 2 * NR : 0;
+
+        // A last panel with only 1 or 2 filters runs in blocks of 2 × 64 after the others.
+        int thin = wide && Co % MR is 1 or 2 && panelEnd == Panels && panelStart < Panels - 1 && wideEnd >= 4 * NR ? Panels - 1 : -1;
+        int fullEnd = thin >= 0 ? thin : panelEnd;
         fixed (float* a0 = packedFilters)
         {
             for (int j = 0; j < count;)
@@ -908,7 +915,7 @@ internal sealed class PackedConvolution
                 if (wide && j < wideEnd)
                 {
                     int cols = Math.Min(2 * NR, count - j);
-                    for (int panel = panelStart; panel < panelEnd; panel++)
+                    for (int panel = panelStart; panel < fullEnd; panel++)
                     {
                         MicroKernels.Block6x32(a0 + ((long)panel * KSize * MR), bj, KSize, c);
                         store.Store(c, 2 * NR, panel * MR, Math.Min(MR, Co - (panel * MR)), j, cols);
@@ -954,6 +961,26 @@ internal sealed class PackedConvolution
                     }
 
                     j += NR;
+                }
+            }
+
+            if (thin >= 0)
+            {
+                // Whole blocks of 64 while they fit in the 32-wide part (B may be read up to a
+                // block past count, no further); a last block of 32 with the 6 × 32 kernel.
+                float* a = a0 + ((long)thin * KSize * MR);
+                int rows = Co - (thin * MR);
+                int j = 0;
+                for (; j + (4 * NR) <= wideEnd; j += 4 * NR)
+                {
+                    MicroKernels.Block2x64(a, b.Shift(j), KSize, c);
+                    store.Store(c, 4 * NR, thin * MR, rows, j, Math.Min(4 * NR, count - j));
+                }
+
+                if (j < wideEnd)
+                {
+                    MicroKernels.Block6x32(a, b.Shift(j), KSize, c);
+                    store.Store(c, 2 * NR, thin * MR, rows, j, Math.Min(2 * NR, count - j));
                 }
             }
         }
@@ -1118,7 +1145,7 @@ internal sealed class PackedConvolution
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void ComputeTile(Tensor output, float[]? residual, long c0, int count, int pt, float[] pack, bool simd, bool wide, int panelStart, int panelEnd)
     {
-        Span<float> acc = stackalloc float[MR * 2 * NR];
+        Span<float> acc = stackalloc float[AccFloats];
         fixed (float* b0 = pack)
         fixed (float* accp = acc)
         {

@@ -187,6 +187,47 @@ internal static class MicroKernels
         c5.Store(c + 80);
     }
 
+    /// <summary>
+    /// The first 2 filters of a panel × 64 columns with 512-bit registers, for a last panel that
+    /// holds only 1 or 2 filters (8 accumulators instead of a mostly empty 6 × 32 block); C is 2
+    /// rows of 64.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Block2x64<TRows>(float* a, TRows rows, int kSize, float* c)
+        where TRows : struct, IRowSource<TRows>
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero, c02 = Vector512<float>.Zero, c03 = Vector512<float>.Zero;
+        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero, c12 = Vector512<float>.Zero, c13 = Vector512<float>.Zero;
+        for (int k = 0; k < kSize; k++)
+        {
+            float* b = rows.Row(k);
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> b2 = Avx512F.LoadVector512(b + 32);
+            Vector512<float> b3 = Avx512F.LoadVector512(b + 48);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            c02 = Avx512F.FusedMultiplyAdd(av, b2, c02);
+            c03 = Avx512F.FusedMultiplyAdd(av, b3, c03);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            c12 = Avx512F.FusedMultiplyAdd(av, b2, c12);
+            c13 = Avx512F.FusedMultiplyAdd(av, b3, c13);
+            a += Filters;
+        }
+
+        c00.Store(c);
+        c01.Store(c + 16);
+        c02.Store(c + 32);
+        c03.Store(c + 48);
+        c10.Store(c + 64);
+        c11.Store(c + 80);
+        c12.Store(c + 96);
+        c13.Store(c + 112);
+    }
+
     /// <summary>The portable 6 × 16 block (separate multiply and add, as the scalar fallback always did).</summary>
     public static unsafe void BlockScalar<TRows>(float* a, TRows rows, int kSize, float* c)
         where TRows : struct, IRowSource<TRows>
