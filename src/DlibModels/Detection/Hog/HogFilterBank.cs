@@ -111,11 +111,14 @@ internal static class HogFiltering
     /// <summary>
     /// Filters <paramref name="input"/> (nr×nc) with a separable filter into <paramref name="output"/>,
     /// adding to it when <paramref name="addTo"/>. Returns the valid area (left, top, right, bottom).
-    /// When not adding, the border of the output is zeroed.
+    /// When not adding, the border of the output is zeroed. <paramref name="scratch"/> and
+    /// <paramref name="output"/> have rows <paramref name="pitch"/> (≥ nc) floats apart: a pitch of
+    /// whole cache lines, with the first filtered column on a line boundary, keeps the column
+    /// pass's loads from straddling lines.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Left, int Top, int Right, int Bottom) Separable(
-        ReadOnlySpan<float> input, int nr, int nc, float[] rowFilter, float[] colFilter, Span<float> scratch, Span<float> output, bool addTo)
+        ReadOnlySpan<float> input, int nr, int nc, float[] rowFilter, float[] colFilter, Span<float> scratch, Span<float> output, bool addTo, int pitch)
     {
         int firstRow = colFilter.Length / 2;
         int firstCol = rowFilter.Length / 2;
@@ -123,7 +126,7 @@ internal static class HogFiltering
         int lastCol = nc - ((rowFilter.Length - 1) / 2);
         if (!addTo)
         {
-            output[..(nr * nc)].Clear();
+            output[..(((nr - 1) * pitch) + nc)].Clear();
         }
 
         int vecEnd = firstCol;
@@ -139,7 +142,7 @@ internal static class HogFiltering
         for (int r = 0; r < nr; r++)
         {
             ReadOnlySpan<float> inRow = input.Slice(r * nc, nc);
-            Span<float> scRow = scratch.Slice(r * nc, nc);
+            Span<float> scRow = scratch.Slice(r * pitch, nc);
             int c = firstCol;
             if (Vector512.IsHardwareAccelerated && rl == 10)
             {
@@ -234,12 +237,12 @@ internal static class HogFiltering
         // Column pass.
         for (int r = firstRow; r < lastRow; r++)
         {
-            Span<float> outRow = output.Slice(r * nc, nc);
+            Span<float> outRow = output.Slice(r * pitch, nc);
             int baseRow = r - firstRow;
             int c = firstCol;
             if (Vector512.IsHardwareAccelerated && cl == 10)
             {
-                c = Col10(scratch, baseRow * nc, nc, outRow, colFilter, c, vecEnd, addTo);
+                c = Col10(scratch, baseRow * pitch, pitch, outRow, colFilter, c, vecEnd, addTo);
             }
 
             if (Vector512.IsHardwareAccelerated)
@@ -251,14 +254,14 @@ internal static class HogFiltering
                     int m = 0;
                     for (; m < cl - 2; m += 3)
                     {
-                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * nc) + c)) * Vector512.Create(colFilter[m]);
-                        t2 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 1) * nc) + c)) * Vector512.Create(colFilter[m + 1]);
-                        t3 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 2) * nc) + c)) * Vector512.Create(colFilter[m + 2]);
+                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * pitch) + c)) * Vector512.Create(colFilter[m]);
+                        t2 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 1) * pitch) + c)) * Vector512.Create(colFilter[m + 1]);
+                        t3 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m + 2) * pitch) + c)) * Vector512.Create(colFilter[m + 2]);
                     }
 
                     for (; m < cl; m++)
                     {
-                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * nc) + c)) * Vector512.Create(colFilter[m]);
+                        t1 += Vector512.LoadUnsafe(ref sc0, (nuint)(((baseRow + m) * pitch) + c)) * Vector512.Create(colFilter[m]);
                     }
 
                     t1 += t2 + t3;
@@ -279,14 +282,14 @@ internal static class HogFiltering
                     int m = 0;
                     for (; m < cl - 2; m += 3)
                     {
-                        t1 += Vector256.Create<float>(scratch.Slice(((baseRow + m) * nc) + c, 8)) * Vector256.Create(colFilter[m]);
-                        t2 += Vector256.Create<float>(scratch.Slice(((baseRow + m + 1) * nc) + c, 8)) * Vector256.Create(colFilter[m + 1]);
-                        t3 += Vector256.Create<float>(scratch.Slice(((baseRow + m + 2) * nc) + c, 8)) * Vector256.Create(colFilter[m + 2]);
+                        t1 += Vector256.Create<float>(scratch.Slice(((baseRow + m) * pitch) + c, 8)) * Vector256.Create(colFilter[m]);
+                        t2 += Vector256.Create<float>(scratch.Slice(((baseRow + m + 1) * pitch) + c, 8)) * Vector256.Create(colFilter[m + 1]);
+                        t3 += Vector256.Create<float>(scratch.Slice(((baseRow + m + 2) * pitch) + c, 8)) * Vector256.Create(colFilter[m + 2]);
                     }
 
                     for (; m < cl; m++)
                     {
-                        t1 += Vector256.Create<float>(scratch.Slice(((baseRow + m) * nc) + c, 8)) * Vector256.Create(colFilter[m]);
+                        t1 += Vector256.Create<float>(scratch.Slice(((baseRow + m) * pitch) + c, 8)) * Vector256.Create(colFilter[m]);
                     }
 
                     t1 += t2 + t3;
@@ -302,18 +305,18 @@ internal static class HogFiltering
             {
                 for (; c < vecEnd; c++)
                 {
-                    float temp = LaneSum(scratch, (baseRow * nc) + c, nc, colFilter);
+                    float temp = LaneSum(scratch, (baseRow * pitch) + c, pitch, colFilter);
                     outRow[c] = addTo ? temp + outRow[c] : temp;
                 }
             }
 
-            if (Vector256.IsHardwareAccelerated && c < lastCol && ((baseRow + cl - 1) * nc) + c + 8 <= scratch.Length)
+            if (Vector256.IsHardwareAccelerated && c < lastCol && ((baseRow + cl - 1) * pitch) + c + 8 <= scratch.Length)
             {
-                ref float sp = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch), (baseRow * nc) + c);
+                ref float sp = ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch), (baseRow * pitch) + c);
                 Vector256<float> t = Vector256<float>.Zero;
                 for (int m = 0; m < cl; m++)
                 {
-                    t += Vector256.LoadUnsafe(ref sp, (nuint)(m * nc)) * Vector256.Create(colFilter[m]);
+                    t += Vector256.LoadUnsafe(ref sp, (nuint)(m * pitch)) * Vector256.Create(colFilter[m]);
                 }
 
                 for (int j = 0; c < lastCol; c++, j++)
@@ -328,7 +331,7 @@ internal static class HogFiltering
                 float temp = 0;
                 for (int m = 0; m < cl; m++)
                 {
-                    temp += scratch[((baseRow + m) * nc) + c] * colFilter[m];
+                    temp += scratch[((baseRow + m) * pitch) + c] * colFilter[m];
                 }
 
                 outRow[c] = addTo ? outRow[c] + temp : temp;

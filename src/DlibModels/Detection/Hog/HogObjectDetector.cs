@@ -476,12 +476,18 @@ public sealed class HogObjectDetector
         int detW = FilterWidth - (2 * Padding);
         int detH = FilterHeight - (2 * Padding);
         int nr = feats.Rows, nc = feats.Cols;
-        int size = nr * nc;
-        float[] saliency = ArrayPool<float>.Shared.Rent(size);
-        float[] scratch = ArrayPool<float>.Shared.Rent(size);
+        HogFilterBank bank = _banks[d];
+
+        // The separable passes run on rows padded to whole cache lines (see HogFiltering.Separable).
+        int pitch = bank.UseSeparable ? (nc + 15) & ~15 : nc;
+        int size = (nr * pitch) + 16;
+        float[] saliencyArr = ArrayPool<float>.Shared.Rent(size);
+        float[] scratchArr = ArrayPool<float>.Shared.Rent(size);
         try
         {
-            HogFilterBank bank = _banks[d];
+            int firstCol = bank.Width / 2;
+            Span<float> saliency = saliencyArr.AsSpan(bank.UseSeparable ? LineStart(saliencyArr, firstCol) : 0, nr * pitch);
+            Span<float> scratch = scratchArr.AsSpan(bank.UseSeparable ? LineStart(scratchArr, firstCol) : 0, nr * pitch);
             (int Left, int Top, int Right, int Bottom) area = (0, 0, -1, -1);
             if (bank.UseSeparable)
             {
@@ -490,7 +496,7 @@ public sealed class HogObjectDetector
                 {
                     foreach (SeparableFilter f in bank.Separable[i])
                     {
-                        area = HogFiltering.Separable(feats.Plane(i), nr, nc, f.Row, f.Col, scratch, saliency, addTo: any);
+                        area = HogFiltering.Separable(feats.Plane(i), nr, nc, f.Row, f.Col, scratch, saliency, addTo: any, pitch);
                         any = true;
                     }
                 }
@@ -508,7 +514,7 @@ public sealed class HogObjectDetector
             {
                 for (int c = area.Left; c <= area.Right; c++)
                 {
-                    float s = saliency[(r * nc) + c];
+                    float s = saliency[(r * pitch) + c];
                     if (s >= thresh)
                     {
                         Rectangle rect = FeatsToImage(c, r, detW, detH);
@@ -520,11 +526,24 @@ public sealed class HogObjectDetector
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(saliency);
-            ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(saliencyArr);
+            ArrayPool<float>.Shared.Return(scratchArr);
         }
 
         return dets;
+    }
+
+    /// <summary>
+    /// An offset in [0, 16) at which element <paramref name="firstCol"/> of <paramref name="a"/>
+    /// starts a 64-byte cache line (where the array happens to lie now; only speed depends on it).
+    /// </summary>
+    private static unsafe int LineStart(float[] a, int firstCol)
+    {
+        fixed (float* p = a)
+        {
+            int misaligned = (int)(((nuint)(p + firstCol) & 63) / sizeof(float));
+            return (16 - misaligned) & 15;
+        }
     }
 
     /// <summary>dlib's fhog_to_image(centered_rect(point(c, r), detW, detH), cell, FilterHeight, FilterWidth).</summary>
