@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DlibModels.Imaging;
 
 namespace DlibModels.Dnn.Engine;
@@ -43,18 +44,37 @@ public static class InputTensors
                 throw new ArgumentException("all images in one batch must have the same size", nameof(images));
             }
 
-            byte[] px = img.Pixels;
-            for (int ch = 0; ch < 3; ch++)
-            {
-                float mean = means[ch];
-                int o = ((n * 3) + ch) * plane;
-                for (int i = 0, s = ch; i < plane; i++, s += 3)
-                {
-                    d[o + i] = (float)((px[s] - mean) / 256.0);
-                }
-            }
+            Normalize(img.Pixels, plane, means, d.AsSpan(n * 3 * plane, 3 * plane));
         }
 
         return t;
+    }
+
+    /// <summary>
+    /// dlib's (p − mean)/256.0 per value: the difference is a float, and dividing it by 256 in
+    /// double and rounding back to float is exactly multiplying it by 2⁻⁸ in float.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Normalize(byte[] px, int plane, float[] means, Span<float> dst)
+    {
+        if (px.Length < 3 * plane || dst.Length < 3 * plane)
+        {
+            throw new ArgumentException("image buffer too small");
+        }
+
+        const float Scale = 1f / 256f;
+        float mr = means[0], mg = means[1], mb = means[2];
+        fixed (byte* s = px)
+        fixed (float* d = dst)
+        {
+            float* r = d, g = d + plane, b = d + (2 * plane);
+            byte* p = s;
+            for (int i = 0; i < plane; i++, p += 3)
+            {
+                r[i] = (p[0] - mr) * Scale;
+                g[i] = (p[1] - mg) * Scale;
+                b[i] = (p[2] - mb) * Scale;
+            }
+        }
     }
 }
