@@ -294,7 +294,7 @@ internal sealed class PackedConvolution
         long columns = (long)input.N * outPixels;
         int pt = TileWidth((int)Math.Min(columns, int.MaxValue), KSize, wide ? 2 * NR : NR);
         int total = (int)((columns + pt - 1) / pt);
-        int packLen = (KSize * pt) + PackSlack;
+        int packLen = (KSize * pt) + PackSlack + 16;
         PhasePlanes? planes = allowImplicit ? PhasePlanes.TryCreate(this, input, wide) : null;
         try
         {
@@ -303,14 +303,15 @@ internal sealed class PackedConvolution
                 // Too few tiles to keep every thread busy: each tile is packed once and the threads
                 // share its filters.
                 float[] pack = BufferPool.Rent(packLen);
+                int packBase = LineStart(pack);
                 try
                 {
                     for (int t = 0; t < total; t++)
                     {
                         long c0 = (long)t * pt;
-                        int count = PackTile(input, output, c0, columns, pt, pack, planes);
+                        int count = PackTile(input, output, c0, columns, pt, pack, packBase, planes);
                         Parallel.For(0, maxThreads, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, part =>
-                            ComputeTile(output, res, c0, count, pt, pack, simd, wide, PanelBound(part, maxThreads), PanelBound(part + 1, maxThreads)));
+                            ComputeTile(output, res, c0, count, pt, pack, packBase, simd, wide, PanelBound(part, maxThreads), PanelBound(part + 1, maxThreads)));
                     }
                 }
                 finally
@@ -325,7 +326,7 @@ internal sealed class PackedConvolution
                 {
                     for (int t = 0; t < total; t++)
                     {
-                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, LineStart(pack), simd, wide, planes);
                     }
                 }
                 finally
@@ -343,7 +344,7 @@ internal sealed class PackedConvolution
                     () => BufferPool.Rent(packLen),
                     (t, _, pack) =>
                     {
-                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, simd, wide, planes);
+                        RunTile(input, output, res, (long)t * pt, columns, pt, pack, LineStart(pack), simd, wide, planes);
                         return pack;
                     },
                     BufferPool.Return);
@@ -651,6 +652,19 @@ internal sealed class PackedConvolution
         return offsets;
     }
 
+    /// <summary>
+    /// The index from which a rented array's data starts a 64-byte cache line (where the array lies
+    /// now), so that a pack whose rows are whole lines apart is read without loads straddling lines.
+    /// Only speed depends on it.
+    /// </summary>
+    private static unsafe int LineStart(float[] a)
+    {
+        fixed (float* p = a)
+        {
+            return (16 - (int)(((nuint)p & 63) / sizeof(float))) & 15;
+        }
+    }
+
     /// <summary>Floats a pack may be written past its last row (whole-vector segment copies).</summary>
     private const int PackSlack = 16;
 
@@ -704,7 +718,7 @@ internal sealed class PackedConvolution
 
         /// <summary>Writes the patches of columns [c0, c0+count) into the [KSize][pt] pack; columns past count up to the next block are zeroed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public unsafe void Pack(long c0, int count, int outPixels, int ow, int pt, float[] pack)
+        public unsafe void Pack(long c0, int count, int outPixels, int ow, int pt, float[] pack, int packBase)
         {
             // Segments: runs of one output row of one sample (source position, pack column, length).
             int[] segs = ArrayPool<int>.Shared.Rent(3 * count);
@@ -735,7 +749,7 @@ internal sealed class PackedConvolution
                     for (int k = 0; k < kSize; k++)
                     {
                         float* s = src + off[k];
-                        float* d = dst0 + ((long)k * pt);
+                        float* d = dst0 + packBase + ((long)k * pt);
                         for (int i = 0; i < nSeg; i++)
                         {
                             float* from = s + sg[3 * i];
@@ -1101,22 +1115,22 @@ internal sealed class PackedConvolution
     /// <summary>The first filter panel of part <paramref name="part"/> of <paramref name="parts"/> (an even panel, so the narrow blocks' panel pairs stay whole).</summary>
     private int PanelBound(int part, int parts) => part >= parts ? Panels : (int)((long)Panels * part / parts) & ~1;
 
-    private void RunTile(Tensor input, Tensor output, float[]? residual, long c0, long columns, int pt, float[] pack, bool simd, bool wide, PhasePlanes? planes)
+    private void RunTile(Tensor input, Tensor output, float[]? residual, long c0, long columns, int pt, float[] pack, int packBase, bool simd, bool wide, PhasePlanes? planes)
     {
-        int count = PackTile(input, output, c0, columns, pt, pack, planes);
-        ComputeTile(output, residual, c0, count, pt, pack, simd, wide, 0, Panels);
+        int count = PackTile(input, output, c0, columns, pt, pack, packBase, planes);
+        ComputeTile(output, residual, c0, count, pt, pack, packBase, simd, wide, 0, Panels);
     }
 
     /// <summary>Packs the patches of columns [c0, c0 + pt) (fewer at the end); returns how many columns the tile has.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int PackTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, PhasePlanes? planes)
+    private int PackTile(Tensor input, Tensor output, long c0, long columns, int pt, float[] pack, int packBase, PhasePlanes? planes)
     {
         int ow = output.Cols;
         int outPixels = output.Rows * ow;
         int count = (int)Math.Min(pt, columns - c0);
         if (planes is not null)
         {
-            planes.Pack(c0, count, outPixels, ow, pt, pack);
+            planes.Pack(c0, count, outPixels, ow, pt, pack, packBase);
             return count;
         }
 
@@ -1124,7 +1138,7 @@ internal sealed class PackedConvolution
         {
             for (int k = 0; k < KSize; k++)
             {
-                pack.AsSpan((k * pt) + count, pt - count).Clear();
+                pack.AsSpan(packBase + (k * pt) + count, pt - count).Clear();
             }
         }
 
@@ -1134,7 +1148,7 @@ internal sealed class PackedConvolution
             int n = (int)(c / outPixels);
             int p = (int)(c - ((long)n * outPixels));
             int len = Math.Min(count - j, outPixels - p);
-            PackPatches(input, n, p, len, pt, j, ow, pack);
+            PackPatches(input, n, p, len, pt, packBase + j, ow, pack);
             j += len;
         }
 
@@ -1143,14 +1157,14 @@ internal sealed class PackedConvolution
 
     /// <summary>Filter panels [panelStart, panelEnd) over a packed tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void ComputeTile(Tensor output, float[]? residual, long c0, int count, int pt, float[] pack, bool simd, bool wide, int panelStart, int panelEnd)
+    private unsafe void ComputeTile(Tensor output, float[]? residual, long c0, int count, int pt, float[] pack, int packBase, bool simd, bool wide, int panelStart, int panelEnd)
     {
         Span<float> acc = stackalloc float[AccFloats];
         fixed (float* b0 = pack)
         fixed (float* accp = acc)
         {
             // The pack is zero past `count` up to pt (a multiple of the block width), so a kernel may read whole blocks.
-            RunBlocks(new StridedRows(b0, pt), count, simd, wide, accp, new PackedStore(this, output, residual, c0), panelStart, panelEnd);
+            RunBlocks(new StridedRows(b0 + packBase, pt), count, simd, wide, accp, new PackedStore(this, output, residual, c0), panelStart, panelEnd);
         }
     }
 
