@@ -632,45 +632,28 @@ internal static class FHog
                 Vector512<float> rl = (rx * rx) + (ry * ry);
                 Vector512<float> gl = (gx * gx) + (gy * gy);
                 Vector512<float> bl = (bx * bx) + (by * by);
-                Vector512<float> ox, oy, ol;
-                if (x + 16 <= simdEnd)
-                {
-                    Vector512<float> cmp = Vector512.GreaterThan(rl, gl);
-                    Vector512<float> tx = Vector512.ConditionalSelect(cmp, rx, gx);
-                    Vector512<float> ty = Vector512.ConditionalSelect(cmp, ry, gy);
-                    Vector512<float> tl = Vector512.ConditionalSelect(cmp, rl, gl);
-                    cmp = Vector512.GreaterThan(tl, bl);
-                    ox = Vector512.ConditionalSelect(cmp, tx, bx);
-                    oy = Vector512.ConditionalSelect(cmp, ty, by);
-                    ol = Vector512.ConditionalSelect(cmp, tl, bl);
-                }
-                else
-                {
-                    Vector512<float> wide = Vector512.LessThan(Vector512.Create(x) + lane, Vector512.Create(simdEnd)).AsSingle();
 
-                    // 8-wide choice.
-                    Vector512<float> cmp = Vector512.GreaterThan(rl, gl);
-                    Vector512<float> tx = Vector512.ConditionalSelect(cmp, rx, gx);
-                    Vector512<float> ty = Vector512.ConditionalSelect(cmp, ry, gy);
-                    Vector512<float> tl = Vector512.ConditionalSelect(cmp, rl, gl);
-                    cmp = Vector512.GreaterThan(tl, bl);
-                    Vector512<float> vx = Vector512.ConditionalSelect(cmp, tx, bx);
-                    Vector512<float> vy = Vector512.ConditionalSelect(cmp, ty, by);
-                    Vector512<float> vl = Vector512.ConditionalSelect(cmp, tl, bl);
-
-                    // Scalar choice.
+                // dlib's 8-wide channel choice.
+                Vector512<float> cmp = Vector512.GreaterThan(rl, gl);
+                Vector512<float> tx = Vector512.ConditionalSelect(cmp, rx, gx);
+                Vector512<float> ty = Vector512.ConditionalSelect(cmp, ry, gy);
+                Vector512<float> tl = Vector512.ConditionalSelect(cmp, rl, gl);
+                cmp = Vector512.GreaterThan(tl, bl);
+                Vector512<float> ox = Vector512.ConditionalSelect(cmp, tx, bx);
+                Vector512<float> oy = Vector512.ConditionalSelect(cmp, ty, by);
+                Vector512<float> ol = Vector512.ConditionalSelect(cmp, tl, bl);
+                if (x + 16 > simdEnd)
+                {
+                    // From simdEnd on, dlib's scalar choice.
                     cmp = Vector512.GreaterThan(gl, rl);
                     tx = Vector512.ConditionalSelect(cmp, gx, rx);
                     ty = Vector512.ConditionalSelect(cmp, gy, ry);
                     tl = Vector512.ConditionalSelect(cmp, gl, rl);
                     cmp = Vector512.GreaterThan(bl, tl);
-                    Vector512<float> sx = Vector512.ConditionalSelect(cmp, bx, tx);
-                    Vector512<float> sy = Vector512.ConditionalSelect(cmp, by, ty);
-                    Vector512<float> sl = Vector512.ConditionalSelect(cmp, bl, tl);
-
-                    ox = Vector512.ConditionalSelect(wide, vx, sx);
-                    oy = Vector512.ConditionalSelect(wide, vy, sy);
-                    ol = Vector512.ConditionalSelect(wide, vl, sl);
+                    Vector512<float> scalar = Vector512.GreaterThanOrEqual(Vector512.Create(x) + lane, Vector512.Create(simdEnd)).AsSingle();
+                    ox = Vector512.ConditionalSelect(scalar, Vector512.ConditionalSelect(cmp, bx, tx), ox);
+                    oy = Vector512.ConditionalSelect(scalar, Vector512.ConditionalSelect(cmp, by, ty), oy);
+                    ol = Vector512.ConditionalSelect(scalar, Vector512.ConditionalSelect(cmp, bl, tl), ol);
                 }
 
                 Vector512<float> best = Vector512<float>.Zero, bestDot = Vector512<float>.Zero;
