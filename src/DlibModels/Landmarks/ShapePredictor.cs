@@ -482,24 +482,17 @@ public sealed class ShapePredictor
         }
     }
 
-    /// <summary>Adds the leaves in order, prefetching the leaves 24 trees ahead.</summary>
+    /// <summary>Adds the leaves in order (each was prefetched when its tree was walked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddLeaves(Span<float> shape, float[] leaves, ReadOnlySpan<int> leafOffsets)
     {
-        const int Ahead = 24;
         int n = shape.Length;
-        int numTrees = leafOffsets.Length;
         fixed (float* acc = shape)
         fixed (float* lv = leaves)
         {
-            for (int t = 0; t < numTrees; t++)
+            foreach (int offset in leafOffsets)
             {
-                if (t + Ahead < numTrees)
-                {
-                    PrefetchLeaf(lv + leafOffsets[t + Ahead], n);
-                }
-
-                AddLeaf(acc, lv + leafOffsets[t], n);
+                AddLeaf(acc, lv + offset, n);
             }
         }
     }
