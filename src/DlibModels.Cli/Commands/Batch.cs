@@ -24,67 +24,138 @@ internal sealed class Batch
     /// <summary>Resolves <c>--cpus</c> (0 = all cores).</summary>
     public static int Cpus(int requested) => requested <= 0 ? Environment.ProcessorCount : requested;
 
+    /// <summary>
+    /// Images that may be in flight (being decoded and processed, or finished and waiting for their
+    /// turn in the ordered output) per worker. The window bounds memory: a worker that runs ahead of
+    /// a slow image waits instead of piling up finished results.
+    /// </summary>
+    public const int WindowPerWorker = 2;
+
     public void Run<T>(string commandName, IReadOnlyList<string> paths, int cpus, Func<string, T> work, Action<string, T> emit)
     {
         var clock = Stopwatch.StartNew();
-        var results = new T[paths.Count];
-        var done = new bool[paths.Count];
-        var failed = new bool[paths.Count];
-        int next = 0;
+        int workers = Math.Max(1, Math.Min(cpus, paths.Count));
+        int window = workers * WindowPerWorker;
+
+        // Slot k % window holds the result of input k while it waits for the inputs before it.
+        var results = new T[Math.Min(window, Math.Max(1, paths.Count))];
+        var state = new byte[results.Length]; // 0 pending, 1 done, 2 failed
+        using var slots = new SemaphoreSlim(window, window);
+        int next = 0;      // first input not yet emitted (under _gate)
+        int claimed = -1;  // last input handed to a worker (Interlocked)
         bool progress = !Console.IsOutputRedirected && paths.Count > 1;
         int completed = 0;
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, cpus) }, i =>
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? fault = null;
+
+        void Worker()
         {
-            T result = default!;
-            string? error = null;
             try
             {
-                result = work(paths[i]);
+                Loop();
             }
-            catch (Exception e) when (e is ImageDecodeException or Serialization.DlibFormatException or IOException or ArgumentException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                error = e.Message;
+                // An unexpected error ends the run: the other workers are woken and stop, and the
+                // error is rethrown to the caller once all have stopped.
+                Interlocked.CompareExchange(ref fault, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+                slots.Release(workers);
             }
+        }
 
-            bool ok = error is null;
-            lock (_gate)
+        void Loop()
+        {
+            while (true)
             {
-                if (error is not null)
+                // A slot is taken before an input is claimed and given back when that input has been
+                // emitted, so inputs next .. next + window - 1 are the only ones that can be in flight.
+                slots.Wait();
+                int i = Interlocked.Increment(ref claimed);
+                if (i >= paths.Count || Volatile.Read(ref fault) is not null)
                 {
-                    Console.Error.WriteLine($"dlib-models {commandName}: {error}");
+                    slots.Release();
+                    return;
                 }
 
-                results[i] = result;
-                failed[i] = !ok;
-                done[i] = true;
-                completed++;
-                while (next < paths.Count && done[next])
+                T result = default!;
+                string? error = null;
+                try
                 {
-                    if (failed[next])
-                    {
-                        Failures++;
-                    }
-                    else
-                    {
-                        emit(paths[next], results[next]);
-                        Processed++;
-                    }
-
-                    results[next] = default!;
-                    next++;
+                    result = work(paths[i]);
+                }
+                catch (Exception e) when (e is ImageDecodeException or Serialization.DlibFormatException or IOException or ArgumentException or UnauthorizedAccessException)
+                {
+                    error = e.Message;
                 }
 
-                if (progress)
+                int released = 0;
+                lock (_gate)
                 {
-                    DrawProgress(completed, paths.Count, clock.Elapsed);
+                    if (error is not null)
+                    {
+                        Console.Error.WriteLine($"dlib-models {commandName}: {error}");
+                    }
+
+                    int slot = i % results.Length;
+                    results[slot] = result;
+                    state[slot] = error is null ? (byte)1 : (byte)2;
+                    completed++;
+                    while (next < paths.Count && state[next % results.Length] != 0)
+                    {
+                        int s = next % results.Length;
+                        if (state[s] == 2)
+                        {
+                            Failures++;
+                        }
+                        else
+                        {
+                            emit(paths[next], results[s]);
+                            Processed++;
+                        }
+
+                        results[s] = default!;
+                        state[s] = 0;
+                        next++;
+                        released++;
+                    }
+
+                    if (progress)
+                    {
+                        DrawProgress(completed, paths.Count, clock.Elapsed);
+                    }
+                }
+
+                if (released > 0)
+                {
+                    slots.Release(released);
                 }
             }
-        });
+        }
+
+        if (workers == 1)
+        {
+            Worker();
+        }
+        else
+        {
+            var threads = new Thread[workers];
+            for (int t = 0; t < workers; t++)
+            {
+                threads[t] = new Thread(Worker) { IsBackground = true, Name = $"{commandName} worker {t}" };
+                threads[t].Start();
+            }
+
+            foreach (Thread t in threads)
+            {
+                t.Join();
+            }
+        }
+
         if (progress)
         {
             Console.Error.Write("\r" + new string(' ', 70) + "\r");
         }
 
+        fault?.Throw();
         Elapsed = clock.Elapsed;
     }
 

@@ -67,11 +67,11 @@ internal static class ChipsCommand
                         ImageFile.SavePng(chips[i], Path.Combine(outDir, $"{Path.GetFileNameWithoutExtension(path)}_face{i}.png"));
                     }
 
-                    return (img, faces, details);
+                    return (DecodedSummary.Of(img), faces, details);
                 },
                 (path, r) =>
                 {
-                    (RgbImage img, IReadOnlyList<Face> faces, ChipDetails[] details) = r;
+                    (DecodedSummary img, IReadOnlyList<Face> faces, ChipDetails[] details) = r;
                     total += faces.Count;
                     if (!asJson)
                     {

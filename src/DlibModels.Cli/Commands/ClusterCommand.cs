@@ -32,7 +32,17 @@ internal static class ClusterCommand
             }
 
             int up = parse.GetValue(faceModels.Upsample);
-            var owners = new List<(string Image, int Face, Face Box, RgbImage Chip)>();
+            string? outDir = parse.GetValue(output);
+
+            // Chips go to a staging folder as soon as they are made and are moved into their person's
+            // folder once the clusters are known, so memory holds descriptors, not images.
+            string? staging = outDir is null ? null : Path.Combine(outDir, $".staging-{Guid.NewGuid():N}");
+            if (staging is not null)
+            {
+                Directory.CreateDirectory(staging);
+            }
+
+            var owners = new List<(string Image, int Face, Face Box, string? Chip)>();
             var descriptors = new List<float[]>();
             var batch = new Batch();
             batch.Run(
@@ -43,27 +53,43 @@ internal static class ClusterCommand
                 {
                     RgbImage img = ImageFile.LoadRgb(path);
                     IReadOnlyList<Face> faces = analyzer.FaceLandmarks(img, upsample: up);
-                    return (faces, analyzer.FaceChipsOf(img, faces), analyzer.FaceEncodings(img, faces));
+                    var staged = new string?[faces.Count];
+                    if (staging is not null)
+                    {
+                        IReadOnlyList<RgbImage> chips = analyzer.FaceChipsOf(img, faces);
+                        string stem = Guid.NewGuid().ToString("N");
+                        for (int i = 0; i < chips.Count; i++)
+                        {
+                            staged[i] = Path.Combine(staging, $"{stem}_{i}.png");
+                            ImageFile.SavePng(chips[i], staged[i]!);
+                        }
+                    }
+
+                    return (faces, staged, analyzer.FaceEncodings(img, faces));
                 },
                 (path, r) =>
                 {
                     descriptors.AddRange(r.Item3);
                     for (int i = 0; i < r.faces.Count; i++)
                     {
-                        owners.Add((path, i, r.faces[i], r.Item2[i]));
+                        owners.Add((path, i, r.faces[i], r.staged[i]));
                     }
                 });
 
             int[] labels = FaceAnalyzer.Cluster(descriptors, parse.GetValue(threshold));
-            string? outDir = parse.GetValue(output);
             for (int i = 0; i < owners.Count; i++)
             {
-                if (outDir is not null)
+                if (outDir is not null && owners[i].Chip is string chip)
                 {
                     string dir = Path.Combine(outDir, $"person_{labels[i]}");
                     Directory.CreateDirectory(dir);
-                    ImageFile.SavePng(owners[i].Chip, Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(owners[i].Image)}_face{owners[i].Face}.png"));
+                    File.Move(chip, Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(owners[i].Image)}_face{owners[i].Face}.png"), overwrite: true);
                 }
+            }
+
+            if (staging is not null)
+            {
+                Directory.Delete(staging, recursive: true);
             }
 
             if (parse.GetValue(json))

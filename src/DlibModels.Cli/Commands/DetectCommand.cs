@@ -12,7 +12,8 @@ namespace DlibModels.Cli.Commands;
 /// </summary>
 internal static class DetectCommand
 {
-    private sealed record Result(RgbImage Image, RgbImage Processed, List<CliDetection> Detections);
+    /// <summary>What is written for one image: sizes and checksums, not the pixels (a batch keeps only this).</summary>
+    private sealed record Result(DecodedSummary Image, int ProcessedRows, int ProcessedCols, List<CliDetection> Detections);
 
     public static Command Create()
     {
@@ -69,7 +70,7 @@ internal static class DetectCommand
                 {
                     RgbImage img = ImageFile.LoadRgb(path);
                     RgbImage processed = Detectors.Upsample(img, up);
-                    var result = new Result(img, processed, detector.Detect(processed, thr));
+                    var result = new Result(DecodedSummary.Of(img), processed.Rows, processed.Cols, detector.Detect(processed, thr));
                     if (drawDir is not null)
                     {
                         RgbImage canvas = img.Clone();
@@ -126,8 +127,8 @@ internal static class DetectCommand
             w.WriteString("image", path);
             JsonFields.Decoded(w, r.Image);
             w.WriteNumber("upsampled", up);
-            w.WriteNumber("processed_rows", r.Processed.Rows);
-            w.WriteNumber("processed_cols", r.Processed.Cols);
+            w.WriteNumber("processed_rows", r.ProcessedRows);
+            w.WriteNumber("processed_cols", r.ProcessedCols);
             w.WriteStartArray("detections");
             foreach (CliDetection d in r.Detections)
             {

@@ -19,17 +19,24 @@ internal static class EncodeCommand
         var chips = new Option<bool>("--chips") { Description = "The inputs are 150x150 aligned face chips: feed them to the network directly." };
         var jitters = new Option<int>("--jitters") { Description = "Average the descriptor over N jitter_image crops (one dlib::rand for the whole run, as dlib's example).", DefaultValueFactory = _ => 0 };
         var csv = new Option<bool>("--csv") { Description = "CSV: image,face,left,top,right,bottom,d0..d127." };
+        var json = new Option<bool>("--json") { Description = "JSON Lines: image, decoded, faces (rect, parts, descriptor); the default output, accepted for the common CLI contract." };
         var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores; 1 when --jitters > 1).", DefaultValueFactory = _ => 0 };
         var faceModels = new FaceModels();
         var command = new Command("encode", "Compute 128-d face descriptors (same person when distance < 0.6), as JSON Lines (default) or CSV.\nExample: dlib-models encode photos/ --landmarks shape_predictor_5_face_landmarks > faces.jsonl")
         {
-            images, chips, jitters, csv, cpus,
+            images, chips, jitters, csv, json, cpus,
         };
         faceModels.AddTo(command);
         command.SetAction(parse =>
         {
             bool direct = parse.GetValue(chips);
             bool asCsv = parse.GetValue(csv);
+            if (asCsv && parse.GetValue(json))
+            {
+                Console.Error.WriteLine("dlib-models encode: --csv and --json exclude each other");
+                return 1;
+            }
+
             int numJitters = parse.GetValue(jitters);
             int parallel = parse.GetValue(jitters) > 1 ? 1 : Batch.Cpus(parse.GetValue(cpus));
             int engineThreads = Batch.EngineThreads(parallel);
@@ -70,15 +77,15 @@ internal static class EncodeCommand
                     if (direct)
                     {
                         float[] d = numJitters > 1 ? net.ComputeJitteredDescriptor(img, numJitters, random) : net.ComputeDescriptor(img);
-                        return (img, (IReadOnlyList<Face>?)null, (IReadOnlyList<float[]>)[d]);
+                        return (DecodedSummary.Of(img), (IReadOnlyList<Face>?)null, (IReadOnlyList<float[]>)[d]);
                     }
 
                     IReadOnlyList<Face> faces = analyzer!.FaceLandmarks(img, upsample: up);
-                    return (img, faces, analyzer.FaceEncodings(img, faces, numJitters: numJitters, random: random));
+                    return (DecodedSummary.Of(img), faces, analyzer.FaceEncodings(img, faces, numJitters: numJitters, random: random));
                 },
                 (path, r) =>
                 {
-                    (RgbImage img, IReadOnlyList<Face>? faces, IReadOnlyList<float[]> descriptors) = r;
+                    (DecodedSummary img, IReadOnlyList<Face>? faces, IReadOnlyList<float[]> descriptors) = r;
                     total += descriptors.Count;
                     if (asCsv)
                     {

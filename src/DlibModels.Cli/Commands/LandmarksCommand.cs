@@ -88,7 +88,7 @@ internal static class LandmarksCommand
                         ImageFile.SavePng(canvas, Path.Combine(drawDir, Path.GetFileNameWithoutExtension(path) + ".png"));
                     }
 
-                    return (img, faces);
+                    return (img: DecodedSummary.Of(img), faces);
                 },
                 (path, r) =>
                 {

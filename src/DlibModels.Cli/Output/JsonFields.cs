@@ -21,18 +21,19 @@ internal static class JsonFields
         stdout.Flush();
     }
 
-    public static void Decoded(Utf8JsonWriter w, RgbImage img)
+    public static void Decoded(Utf8JsonWriter w, RgbImage img) => Decoded(w, DecodedSummary.Of(img));
+
+    public static void Decoded(Utf8JsonWriter w, DecodedSummary img)
     {
         w.WriteStartObject("decoded");
         w.WriteNumber("rows", img.Rows);
         w.WriteNumber("cols", img.Cols);
-        (long r, long g, long b) = ImageChecksums.SumRgb(img);
         w.WriteStartArray("sum_rgb");
-        w.WriteNumberValue(r);
-        w.WriteNumberValue(g);
-        w.WriteNumberValue(b);
+        w.WriteNumberValue(img.SumR);
+        w.WriteNumberValue(img.SumG);
+        w.WriteNumberValue(img.SumB);
         w.WriteEndArray();
-        w.WriteString("fnv1a64", ImageChecksums.ToHex(ImageChecksums.Fnv1a64(img)));
+        w.WriteString("fnv1a64", ImageChecksums.ToHex(img.Fnv1a64));
         w.WriteEndObject();
     }
 

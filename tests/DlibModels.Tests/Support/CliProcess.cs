@@ -8,6 +8,17 @@ internal static class CliProcess
     /// <summary>Runs the CLI with <paramref name="args"/> and returns its exit code and both output streams.</summary>
     public static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
+        (int code, string stdout, string stderr, _) = RunMeasured(args);
+        return (code, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Runs the CLI like <see cref="Run"/> and also reports its peak resident set in bytes, the
+    /// kernel's high-water mark (<c>VmHWM</c> in <c>/proc/PID/status</c>) read until the process
+    /// exits (0 where /proc is not available).
+    /// </summary>
+    public static (int Code, string Stdout, string Stderr, long PeakRssBytes) RunMeasured(params string[] args)
+    {
         string dll = Path.Combine(AppContext.BaseDirectory, "dlib-models.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,13 +34,44 @@ internal static class CliProcess
 
         using Process p = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         Task<string> err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        Task<string> output = p.StandardOutput.ReadToEndAsync();
+        string status = $"/proc/{p.Id}/status";
+        long peak = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (!p.WaitForExit(TimeSpan.FromMilliseconds(20)))
         {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dlib-models {string.Join(' ', args)} did not finish");
+            peak = Math.Max(peak, ReadHighWaterMark(status));
+            if (DateTime.UtcNow > deadline)
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"dlib-models {string.Join(' ', args)} did not finish");
+            }
         }
 
-        return (p.ExitCode, stdout, err.Result);
+        return (p.ExitCode, output.Result, err.Result, peak);
+    }
+
+    private static long ReadHighWaterMark(string statusFile)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines(statusFile))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    string kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process has just exited.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
     }
 }

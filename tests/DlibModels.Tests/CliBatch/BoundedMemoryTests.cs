@@ -1,0 +1,63 @@
+using DlibModels.Tests.Support;
+
+namespace DlibModels.Tests.CliBatch;
+
+/// <summary>
+/// A batch's peak memory must not grow with the number of inputs: the CLI is run as a child process
+/// over 60 and over 360 links to one photo, and the larger run's peak RSS (read from the kernel) must
+/// stay within 15% of the smaller one's. Before the batch runner bounded its window, each finished
+/// result kept its decoded image while it waited for its turn (8-10 MB more per 3-megapixel photo).
+/// </summary>
+public sealed class BoundedMemoryTests
+{
+    [SkippableFact]
+    public void Detect_over_360_photos_needs_no_more_memory_than_over_60()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "peak RSS is read from /proc (Linux only)");
+        string photo = TestPaths.SharedFile("images/faces/bald_guys.jpg");
+        AssertBounded(photo, 60, 360, "detect", "--hog", "--json", "--cpus", "2");
+    }
+
+    [SkippableFact]
+    public void Encode_over_360_photos_needs_no_more_memory_than_over_60()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "peak RSS is read from /proc (Linux only)");
+        string net = TestPaths.Model("standin/dlib_face_recognition_resnet_model_v1.faceapi.dat.bz2");
+        string sp = TestPaths.Model("standin/shape_predictor_5_face_landmarks.standin.dat.bz2");
+        string photo = TestPaths.SharedFile("images/faces/2008_001322.jpg");
+        AssertBounded(photo, 60, 360, "encode", "--model", net, "--landmarks", sp, "--json", "--cpus", "2");
+    }
+
+    private static void AssertBounded(string photo, int small, int large, params string[] command)
+    {
+        long smallPeak = PeakOver(photo, small, command);
+        long largePeak = PeakOver(photo, large, command);
+        Assert.True(smallPeak > 0, "no peak RSS could be read");
+        Assert.True(
+            largePeak <= smallPeak * 1.15,
+            $"{command[0]}: peak RSS over {large} inputs {largePeak >> 20} MB is more than 15% above {smallPeak >> 20} MB over {small}");
+    }
+
+    private static long PeakOver(string photo, int count, string[] command)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "dlibmodels-mem-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, $"photo{i:D4}.jpg"), photo);
+            }
+
+            string[] args = [command[0], dir, .. command[1..]];
+            (int exit, string stdout, string stderr, long peak) = CliProcess.RunMeasured(args);
+            Assert.True(exit == 0, $"{command[0]} exited with {exit}: {stderr}");
+            Assert.Equal(count, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            return peak;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
