@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(HipsterizeCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LandmarksCommand.Create());
