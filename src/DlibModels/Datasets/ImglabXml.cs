@@ -48,7 +48,18 @@ public static class ImglabXml
         var stack = new List<string>();
         DatasetImage? image = null;
         DatasetBox? box = null;
-        using XmlReader r = XmlReader.Create(stream, settings);
+        XmlReader created;
+        try
+        {
+            // Create already decodes the first characters: an undecodable start fails here (found by fuzzing).
+            created = XmlReader.Create(stream, settings);
+        }
+        catch (XmlException e)
+        {
+            throw new ImglabFormatException($"{name}: There is a fatal error on line {e.LineNumber} so parsing will now halt: {e.Message}", e);
+        }
+
+        using XmlReader r = created;
         var li = (IXmlLineInfo)r;
         try
         {

@@ -47,7 +47,8 @@ public static class ModelFile
     public static bool IsBzip2(ReadOnlySpan<byte> data) =>
         data.Length >= 4 && data[0] == (byte)'B' && data[1] == (byte)'Z' && data[2] == (byte)'h' && data[3] >= (byte)'1' && data[3] <= (byte)'9';
 
-    private static byte[] Decompress(byte[] raw, string path)
+    /// <summary>Decompresses a whole bzip2 stream (the fuzz harness calls this directly).</summary>
+    internal static byte[] Decompress(byte[] raw, string path)
     {
         using var input = new MemoryStream(raw, writable: false);
         using var output = new MemoryStream(raw.Length * 6);
