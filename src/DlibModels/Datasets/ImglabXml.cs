@@ -169,6 +169,12 @@ public static class ImglabXml
         {
             throw new ImglabFormatException($"{name}: {e.Message}", e);
         }
+        catch (ArgumentOutOfRangeException e) when (e.TargetSite?.DeclaringType?.Namespace?.StartsWith("System", StringComparison.Ordinal) == true)
+        {
+            // .NET's XmlTextReader throws this on an XML declaration whose encoding switch leaves a
+            // partial character in its buffer (found by fuzzing): report it as malformed XML.
+            throw new ImglabFormatException($"{name}: There is a fatal error on line {li.LineNumber} so parsing will now halt: the XML declaration or its encoding is malformed", e);
+        }
 
         return d;
     }

@@ -19,4 +19,13 @@ public class FuzzRegressionTests
         Assert.Contains("fuzz.xml", e.Message, StringComparison.Ordinal);
         Assert.Contains("line 1", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ImglabXmlDeclarationWithABrokenEncodingSwitchIsAFormatError()
+    {
+        byte[] data = File.ReadAllBytes(Input("imglab-xml-declaration-encoding.xml"));
+        using var ms = new MemoryStream(data);
+        var e = Assert.Throws<ImglabFormatException>(() => ImglabXml.Read(ms, "fuzz.xml"));
+        Assert.Contains("fuzz.xml", e.Message, StringComparison.Ordinal);
+    }
 }
