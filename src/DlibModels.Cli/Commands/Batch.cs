@@ -40,7 +40,7 @@ internal sealed class Batch
         // Slot k % window holds the result of input k while it waits for the inputs before it.
         var results = new T[Math.Min(window, Math.Max(1, paths.Count))];
         var state = new byte[results.Length]; // 0 pending, 1 done, 2 failed
-        using var slots = new SemaphoreSlim(window, window);
+        using var slots = new SemaphoreSlim(window, int.MaxValue); // no cap: a fault wakes every worker with extra releases
         int next = 0;      // first input not yet emitted (under _gate)
         int claimed = -1;  // last input handed to a worker (Interlocked)
         bool progress = !Console.IsOutputRedirected && paths.Count > 1;
