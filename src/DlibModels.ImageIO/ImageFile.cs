@@ -206,20 +206,56 @@ public static class ImageFile
             throw new ImageFormatProblem("truncated BMP header");
         }
 
+        uint dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[10..]);
         uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(data[14..]);
+        if (headerSize is not (12 or 40 or 52 or 56 or 108 or 124))
+        {
+            throw new ImageFormatProblem($"BMP header size {headerSize} at offset 14 is not one of 12, 40, 52, 56, 108, 124");
+        }
+
+        if (data.Length < 14 + headerSize)
+        {
+            throw new ImageFormatProblem($"truncated BMP header: {14 + headerSize} bytes expected, the file has {data.Length}");
+        }
+
         long w, h;
+        int bitsPerPixel;
+        uint compression = 0;
         if (headerSize == 12)
         {
             w = BinaryPrimitives.ReadUInt16LittleEndian(data[18..]);
             h = BinaryPrimitives.ReadUInt16LittleEndian(data[20..]);
+            bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data[24..]);
         }
         else
         {
             w = BinaryPrimitives.ReadInt32LittleEndian(data[18..]);
             h = Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data[22..]));
+            bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data[28..]);
+            compression = BinaryPrimitives.ReadUInt32LittleEndian(data[30..]);
         }
 
         ImageLimits.Check(w, h, MaxPixels);
+        if (bitsPerPixel is not (1 or 4 or 8 or 16 or 24 or 32))
+        {
+            throw new ImageFormatProblem($"BMP bits per pixel {bitsPerPixel} at offset 28 is not 1, 4, 8, 16, 24 or 32");
+        }
+
+        if (compression is not (0 or 3))
+        {
+            throw new ImageFormatProblem($"BMP compression {compression} at offset 30 is not supported (only uncompressed and bit fields)");
+        }
+
+        // Uncompressed rows are padded to 4 bytes: the pixel data's size follows from the header,
+        // so a small file that claims a large image is refused before any pixel memory is taken.
+        long stride = ((w * bitsPerPixel) + 31) / 32 * 4;
+        long needed = stride * h;
+        if (dataOffset > data.Length || needed > data.Length - dataOffset)
+        {
+            throw new ImageFormatProblem(
+                $"truncated BMP pixel data: {w}x{h} at {bitsPerPixel} bits needs {needed} bytes from offset {dataOffset}, the file has {data.Length} bytes");
+        }
+
         try
         {
             ImageResult result = ImageResult.FromMemory(data.ToArray(), StbImageSharp.ColorComponents.RedGreenBlue);
