@@ -19,6 +19,7 @@ internal static class Program
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(HipsterizeCommand.Create());
+        root.Subcommands.Add(Commands.Index.IndexCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LandmarksCommand.Create());
         root.Subcommands.Add(LayersCommand.Create());

@@ -179,7 +179,14 @@ public sealed class DescriptorMatrix
     /// <param name="k">Most hits returned.</param>
     /// <param name="maxDistance">Largest distance returned (inclusive).</param>
     /// <param name="labeledOnly">Only rows with a person.</param>
-    public Neighbor[] Search(ReadOnlySpan<float> query, int k, double maxDistance = double.PositiveInfinity, bool labeledOnly = false)
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, double maxDistance = double.PositiveInfinity, bool labeledOnly = false) =>
+        SearchExactScan(query, k, maxDistance, labeledOnly);
+
+    /// <summary>
+    /// The same answer as <see cref="Search"/> from a plain float comparison with every row (the reference
+    /// any faster search path is checked against).
+    /// </summary>
+    public Neighbor[] SearchExactScan(ReadOnlySpan<float> query, int k, double maxDistance = double.PositiveInfinity, bool labeledOnly = false)
     {
         if (query.Length != Dimension)
         {

@@ -175,7 +175,7 @@ public sealed class FaceIndex : IDisposable
             Execute("PRAGMA journal_mode=WAL");
         }
 
-        Execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON");
+        Execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; CREATE INDEX IF NOT EXISTS faces_content_hash ON faces(content_hash)");
         ModelId = MetaValue("model");
         if (modelId != null)
         {
@@ -481,6 +481,32 @@ public sealed class FaceIndex : IDisposable
         SyncVersion();
     }
 
+    /// <summary>Assigns several faces to one person in one transaction (all or none).</summary>
+    public void AssignFaces(IReadOnlyCollection<long> faceIds, long? personId)
+    {
+        ArgumentNullException.ThrowIfNull(faceIds);
+        using SqliteTransaction tx = _db.BeginTransaction();
+        using (SqliteCommand cmd = Command("UPDATE faces SET person_id = $p WHERE id = $id", tx))
+        {
+            cmd.Parameters.AddWithValue("$p", (object?)personId ?? DBNull.Value);
+            SqliteParameter id = cmd.Parameters.Add("$id", SqliteType.Integer);
+            foreach (long faceId in faceIds)
+            {
+                id.Value = faceId;
+                RequireOne(cmd.ExecuteNonQuery(), "face", faceId);
+            }
+        }
+
+        BumpGeneration(tx);
+        tx.Commit();
+        foreach (long faceId in faceIds)
+        {
+            Matrix.SetPerson(faceId, personId);
+        }
+
+        SyncVersion();
+    }
+
     /// <summary>Faces, of one person or all, by id.</summary>
     public IReadOnlyList<FaceEntry> Faces(long? personId = null)
     {
@@ -492,6 +518,14 @@ public sealed class FaceIndex : IDisposable
         }
 
         return ReadFaces(cmd);
+    }
+
+    /// <summary>The number of faces stored from an image with this content hash (see <see cref="HashFile"/>).</summary>
+    public int CountFacesOfImage(string contentHash)
+    {
+        using SqliteCommand cmd = Command("SELECT count(*) FROM faces WHERE content_hash = $h");
+        cmd.Parameters.AddWithValue("$h", contentHash);
+        return (int)(long)cmd.ExecuteScalar()!;
     }
 
     /// <summary>One face, or null.</summary>

@@ -34,6 +34,12 @@ public sealed class DnnNetwork
     /// </summary>
     public string? ArchitectureName { get; init; }
 
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the decompressed file the network was loaded from, the same for a
+    /// model's plain and <c>.bz2</c> file; null for a network that was not read from a file.
+    /// </summary>
+    public string? ContentSha256 { get; internal set; }
+
     /// <summary>Total learnable parameters as <c>dlib::count_parameters</c> reports them.</summary>
     public long ParameterCount
     {

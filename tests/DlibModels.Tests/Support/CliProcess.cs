@@ -12,6 +12,24 @@ internal static class CliProcess
         return (code, stdout, stderr);
     }
 
+    /// <summary>Starts the CLI with stdout and stderr redirected and returns the running process (the caller disposes it).</summary>
+    public static Process Start(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dlib-models.dll"));
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
     /// <summary>
     /// Runs the CLI like <see cref="Run"/> and also reports its peak resident set in bytes, the
     /// kernel's high-water mark (<c>VmHWM</c> in <c>/proc/PID/status</c>) read until the process

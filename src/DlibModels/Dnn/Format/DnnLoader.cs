@@ -21,8 +21,10 @@ public static class DnnLoader
     /// <exception cref="DlibFormatException">The file is not a readable dlib network.</exception>
     public static DnnNetwork LoadNetwork(string path, string? architecture = null)
     {
-        DlibReader reader = ModelFile.OpenReader(path);
-        return Read(reader, architecture).Network;
+        byte[] bytes = ModelFile.ReadAllBytes(path);
+        DnnNetwork network = Read(new DlibReader(bytes, path), architecture).Network;
+        network.ContentSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return network;
     }
 
     /// <summary>Reads one network at the reader's position, leaving the reader just past it.</summary>
