@@ -21,7 +21,6 @@ public sealed class OrtForwardPass : IForwardPass, IDisposable
     private static readonly string[] OutputNames = ["output"];
 
     private readonly InferenceSession session;
-    private readonly RunOptions runOptions = new();
 
     /// <summary>Exports <paramref name="network"/> and opens an ONNX Runtime session for it.</summary>
     /// <param name="network">The network (any layer set <see cref="OnnxExporter"/> supports).</param>
@@ -59,6 +58,7 @@ public sealed class OrtForwardPass : IForwardPass, IDisposable
         fixed (float* p = values)
         {
             using OrtValue value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, (IntPtr)p, (long)values.Length * sizeof(float));
+            using var runOptions = new RunOptions();
             using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, InputNames, [value], OutputNames);
             OrtValue result = results[0];
             long[] dims = result.GetTensorTypeAndShape().Shape;
@@ -71,9 +71,5 @@ public sealed class OrtForwardPass : IForwardPass, IDisposable
     }
 
     /// <summary>Closes the ONNX Runtime session.</summary>
-    public void Dispose()
-    {
-        session.Dispose();
-        runOptions.Dispose();
-    }
+    public void Dispose() => session.Dispose();
 }
