@@ -92,3 +92,9 @@ print("- facerec_b1/b16: 16 chips of 150x150 through `FaceRecognitionModel.Compu
 print("- mmod_*/vehicle_*: the forward pass alone on the tiled pyramid tensor of the photo (shape in the table); "
       "resnet34_227x227: one 227x227 image, batch 1. "
       "ResNet34 and the face ResNet are the standins (random or substitute weights, same architecture and cost).")
+print("- The machine is shared with other engineers' builds and tests (see the load line): absolute times are inflated and "
+      "noisy, differently per case. The engines alternate per case so the load hits both alike; treat ratios within "
+      "about ±15% of 1 as ties and rerun on an idle machine before drawing conclusions.")
+print("- Nothing is tuned away: both engines run every layer of the network on the same floats "
+      "(ORT's graph takes the already-normalised tensor, `OnnxExportOptions.NormalizedInput`); outputs agree within 1e-4 "
+      "(`tests/DlibModels.Tests/Onnx`).")
