@@ -136,4 +136,8 @@ fi
 
 SECS=$(( $(date +%s) - T0 ))
 python3 "$REPO/bench/compare_report.py" "$RAW" "$SECS" "$REPS" "$ROUNDS" > "$WORK/RESULTS.md"
+# Keep the "Peer: ONNX Runtime" section that bench/peer_ort.sh maintains in the same file.
+if [ "$RESULTS" != "-" ] && [ -f "$RESULTS" ] && grep -q '<!-- peer-ort:begin -->' "$RESULTS"; then
+    { echo; sed -n '/<!-- peer-ort:begin -->/,/<!-- peer-ort:end -->/p' "$RESULTS"; } >> "$WORK/RESULTS.md"
+fi
 if [ "$RESULTS" = "-" ]; then cat "$WORK/RESULTS.md"; else cp "$WORK/RESULTS.md" "$RESULTS"; sed -n '/^## Summary/,/^## /p' "$RESULTS"; echo "wrote $RESULTS" >&2; fi

@@ -21,6 +21,13 @@ public sealed class OnnxExportOptions
 
     /// <summary>The file name the network was loaded from, recorded in the metadata; null to omit.</summary>
     public string? SourceName { get; init; }
+
+    /// <summary>
+    /// When true, the graph input is the input layer's tensor after normalisation, (p − mean)/256,
+    /// exactly as this library's engine receives it, and the graph has no <c>Sub</c>/<c>Mul</c> input
+    /// nodes (what an engine adapter feeding the same tensors wants). False (the default): values 0–255.
+    /// </summary>
+    public bool NormalizedInput { get; init; }
 }
 
 /// <summary>
@@ -107,10 +114,19 @@ public static class OnnxExporter
             inputDims = [-1, 3, rows ?? -1, cols ?? -1];
             inputParams = ["N", null, rows is null ? "H" : null, cols is null ? "W" : null];
 
-            string mean = AddFloats("input_mean", [1, 3, 1, 1], [input.MeanRed, input.MeanGreen, input.MeanBlue]);
-            string scale = AddFloats("input_scale", [], [1f / 256f]);
-            string centred = Emit("Sub", "input_centred", ["input", mean]);
-            string cur = Emit("Mul", "input_normalised", [centred, scale]);
+            string cur = "input";
+            if (options.NormalizedInput)
+            {
+                inputDescription = $"float32 [N,3,{(rows is null ? "H" : rows)},{(cols is null ? "W" : cols)}] NCHW, channels R,G,B, already normalised as (p - mean)/256 with mean=({Fmt(input.MeanRed)},{Fmt(input.MeanGreen)},{Fmt(input.MeanBlue)}) ({input.Describe()}; for MMOD networks the tiled image pyramid)";
+            }
+            else
+            {
+                string mean = AddFloats("input_mean", [1, 3, 1, 1], [input.MeanRed, input.MeanGreen, input.MeanBlue]);
+                string scale = AddFloats("input_scale", [], [1f / 256f]);
+                string centred = Emit("Sub", "input_centred", ["input", mean]);
+                cur = Emit("Mul", "input_normalised", [centred, scale]);
+            }
+
             var shape = new Shape(3, rows, cols, false);
 
             var tags = new Dictionary<int, (string Name, Shape Shape)>();

@@ -5,6 +5,7 @@ using System.Text.Json;
 using DlibModels.Detection.Hog;
 using DlibModels.Detection.Mmod;
 using DlibModels.Dnn;
+using DlibModels.Dnn.Engine;
 using DlibModels.Dnn.Format;
 using DlibModels.Faces;
 using DlibModels.ImageIO;
@@ -31,11 +32,12 @@ internal static class BenchCommand
 {
     private const string Usage =
         "bench hog IMG | mmod MODEL IMG | landmarks SP IMG [--boxes-from hog|mmod:MODEL] | chips SP IMG [--extract all|each] | " +
-        "descriptors NET --chips CHIPS... [--batch B] | descriptors NET IMG --sp SP | load MODEL";
+        "descriptors NET --chips CHIPS... [--batch B] | descriptors NET IMG --sp SP | forward NET IMG [--batch B] | load MODEL; " +
+        "[--engine dlibmodels|ort] for mmod, descriptors and forward";
 
     public static Command Create()
     {
-        var args = new Argument<string[]>("ARGS") { Description = "COMMAND (hog, mmod, landmarks, chips, descriptors, load) and its positional arguments (models, one image).", Arity = ArgumentArity.OneOrMore };
+        var args = new Argument<string[]>("ARGS") { Description = "COMMAND (hog, mmod, landmarks, chips, descriptors, forward, load) and its positional arguments (models, one image).", Arity = ArgumentArity.OneOrMore };
         var reps = new Option<int>("--reps") { Description = "Timed repetitions.", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup repetitions.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Threads the engine may use (HOG pyramid levels, convolutions); default 1, like dlibref.", DefaultValueFactory = _ => 1 };
@@ -50,9 +52,10 @@ internal static class BenchCommand
         var sp = new Option<string?>("--sp") { Description = "descriptors IMG: the shape predictor used for alignment." };
         var batch = new Option<int>("--batch") { Description = "descriptors: chips per net call (dlib's net(chips) default is 128).", DefaultValueFactory = _ => 128 };
         var noLoad = new Option<bool>("--no-load-steps") { Description = "Do not re-time decode and load_* on every rep." };
+        Option<string> engine = Engines.CreateOption();
         var command = new Command("bench", "Time a pipeline step by step (model loaded and image decoded once), as one JSON object comparable with `dlibref bench`.\n" + Usage)
         {
-            args, reps, warmup, threads, resize, upsample, threshold, boxesFrom, extract, size, padding, chips, sp, batch, noLoad,
+            args, reps, warmup, threads, resize, upsample, threshold, boxesFrom, extract, size, padding, chips, sp, batch, noLoad, engine,
         };
         command.SetAction(parse =>
         {
@@ -72,7 +75,9 @@ internal static class BenchCommand
                 Chips = parse.GetValue(chips) ?? [],
                 Sp = parse.GetValue(sp),
                 Batch = parse.GetValue(batch),
+                ForwardBatch = parse.GetResult(batch) is { Implicit: false } ? parse.GetValue(batch) : 1,
                 LoadSteps = !parse.GetValue(noLoad),
+                Engine = parse.GetValue(engine)!,
             };
             if (o.Reps < 1 || o.Warmup < 0 || o.Threads < 1 || o.Batch < 1 || o.Upsample < 0 || o.Upsample > 4)
             {
@@ -113,6 +118,9 @@ internal static class BenchCommand
                 break;
             case "descriptors":
                 rep = SetupDescriptors(o, pos, rec);
+                break;
+            case "forward":
+                rep = SetupForward(o, pos, rec);
                 break;
             case "load":
                 rep = SetupLoad(pos, rec);
@@ -187,6 +195,7 @@ internal static class BenchCommand
             w.WriteNumber("reps", o.Reps);
             w.WriteNumber("warmup", o.Warmup);
             w.WriteNumber("threads", o.Threads);
+            w.WriteString("engine", o.Engine);
             w.WriteString("note", "models read and images decoded once before the warmups; compute steps reuse them. decode and load_* are re-timed afterwards in W + N extra reps of their own (results dropped); peak_working_set_mb_load_once is the peak before those, peak_working_set_mb the whole process. total_per_rep and allocated_bytes_per_rep cover the compute steps only. op: one sample per timed call, pooled over reps; per_item = op time / items in that call; per_rep = sum over one rep (min_ms/max_ms are per rep). allocated_bytes_per_rep: GC.GetAllocatedBytesForCurrentThread over a whole warm rep (median); _all_threads: GC.GetTotalAllocatedBytes(precise)");
             w.WriteStartArray("once");
             foreach ((string step, double stepMs) in rec.Once)
@@ -320,7 +329,7 @@ internal static class BenchCommand
         public ShapePredictor? Sp { get; } = sp;
     }
 
-    private static MmodModel LoadMmod(byte[] bytes, string path, int threads)
+    private static MmodModel LoadMmod(byte[] bytes, string path, int threads, string engine)
     {
         var reader = new DlibReader(bytes, path);
         (DnnNetwork net, _) = DnnLoader.Read(reader);
@@ -330,13 +339,13 @@ internal static class BenchCommand
         }
 
         ShapePredictor? sp = reader.AtEnd ? null : ShapePredictor.Read(reader);
-        return new MmodModel(new MmodDetector(net, threads), sp);
+        return new MmodModel(new MmodDetector(Engines.Create(net, engine, threads)), sp);
     }
 
-    private static FaceRecognitionModel LoadFacerec(byte[] bytes, string path, int threads)
+    private static FaceRecognitionModel LoadFacerec(byte[] bytes, string path, int threads, string engine)
     {
         (DnnNetwork net, _) = DnnLoader.Read(new DlibReader(bytes, path));
-        return new FaceRecognitionModel(net, threads);
+        return new FaceRecognitionModel(Engines.Create(net, engine, threads));
     }
 
     private static ShapePredictor LoadSp(byte[] bytes, string path) => ShapePredictor.Read(new DlibReader(bytes, path));
@@ -349,10 +358,12 @@ internal static class BenchCommand
         private readonly byte[] _bytes;
         private readonly string _path;
         private readonly int _threads;
+        private readonly string _engine;
 
         public BoxSource(BenchOptions o, Recorder rec)
         {
             _threads = o.Threads;
+            _engine = o.Engine;
             if (o.BoxesFrom == "hog")
             {
                 _bytes = FrontalFaceBytes();
@@ -362,7 +373,7 @@ internal static class BenchCommand
             else if (o.BoxesFrom.StartsWith("mmod:", StringComparison.Ordinal))
             {
                 _bytes = ReadModel(o.BoxesFrom[5..], rec, out _path);
-                _mmod = LoadMmod(_bytes, _path, _threads);
+                _mmod = LoadMmod(_bytes, _path, _threads, _engine);
             }
             else
             {
@@ -379,7 +390,7 @@ internal static class BenchCommand
             }
             else
             {
-                rec.Time("load_mmod", 1, () => LoadMmod(_bytes, _path, _threads));
+                rec.Time("load_mmod", 1, () => LoadMmod(_bytes, _path, _threads, _engine));
             }
         }
 
@@ -426,7 +437,7 @@ internal static class BenchCommand
     {
         byte[] bytes = ReadModel(One(pos, 0, "MODEL"), rec, out string modelPath);
         string path = One(pos, 1, "IMG");
-        MmodModel m = LoadMmod(bytes, modelPath, o.Threads);
+        MmodModel m = LoadMmod(bytes, modelPath, o.Threads, o.Engine);
         RgbImage img = LoadInput(path, o, rec);
         return new Pipeline(
             () =>
@@ -442,7 +453,7 @@ internal static class BenchCommand
             },
             () =>
             {
-                rec.Time("load_mmod", 1, () => LoadMmod(bytes, modelPath, o.Threads));
+                rec.Time("load_mmod", 1, () => LoadMmod(bytes, modelPath, o.Threads, o.Engine));
                 LoadInput(path, o, rec);
             });
     }
@@ -505,7 +516,7 @@ internal static class BenchCommand
     private static Pipeline SetupDescriptors(BenchOptions o, string[] pos, Recorder rec)
     {
         byte[] bytes = ReadModel(One(pos, 0, "NET"), rec, out string netPath);
-        FaceRecognitionModel net = LoadFacerec(bytes, netPath, o.Threads);
+        FaceRecognitionModel net = LoadFacerec(bytes, netPath, o.Threads, o.Engine);
         void Describe(List<RgbImage> chips)
         {
             for (int s = 0; s < chips.Count; s += o.Batch)
@@ -526,7 +537,7 @@ internal static class BenchCommand
                 },
                 () =>
                 {
-                    rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads));
+                    rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads, o.Engine));
                     foreach (string f in files)
                     {
                         LoadInput(f, o, rec);
@@ -556,11 +567,47 @@ internal static class BenchCommand
             },
             () =>
             {
-                rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads));
+                rec.Time("load_facerec", 1, () => LoadFacerec(bytes, netPath, o.Threads, o.Engine));
                 rec.Time("load_shape_predictor", 1, () => LoadSp(spBytes, spPath));
                 boxes.TimeLoad(rec);
                 LoadInput(path, o, rec);
             });
+    }
+
+    /// <summary>
+    /// forward NET IMG: the network's forward pass alone (step <c>forward</c>) on the input tensor
+    /// built once from the image: the tiled pyramid for MMOD networks, else the image resized to the
+    /// input size (for fixed-size inputs) and repeated --batch times (default 1).
+    /// </summary>
+    private static Pipeline SetupForward(BenchOptions o, string[] pos, Recorder rec)
+    {
+        byte[] bytes = ReadModel(One(pos, 0, "NET"), rec, out string netPath);
+        string path = One(pos, 1, "IMG");
+        DnnNetwork net = rec.Once1("load_network_once", () => DnnLoader.Read(new DlibReader(bytes, netPath)).Network);
+        IForwardPass engine = rec.Once1("engine_setup_once", () => Engines.Create(net, o.Engine, o.Threads));
+        RgbImage img = LoadInput(path, o, rec);
+        Tensor input;
+        if (net.Input.Kind == InputKind.RgbImagePyramid)
+        {
+            input = new MmodDetector(engine).BuildInput(img);
+        }
+        else
+        {
+            if (net.Input.FixedRows > 0 && (img.Rows != net.Input.FixedRows || img.Cols != net.Input.FixedCols))
+            {
+                img = ImageResize.Bilinear(img, net.Input.FixedRows, net.Input.FixedCols);
+            }
+
+            input = InputTensors.FromRgbImages(net.Input, Enumerable.Repeat(img, o.ForwardBatch).ToArray());
+        }
+
+        rec.Once1("input_tensor_" + string.Join('x', input.Shape), () => 0);
+        return new Pipeline(
+            () =>
+            {
+                using Tensor output = rec.Time("forward", input.N, () => engine.Forward(input));
+            },
+            null);
     }
 
     private static Pipeline SetupLoad(string[] pos, Recorder rec)
@@ -641,6 +688,10 @@ internal static class BenchCommand
         public string? Sp { get; init; }
 
         public int Batch { get; init; }
+
+        public int ForwardBatch { get; init; }
+
+        public required string Engine { get; init; }
 
         public bool LoadSteps { get; init; }
     }

@@ -11,7 +11,7 @@ using DlibModels.Zoo;
 
 namespace DlibModels.Cli.Commands;
 
-/// <summary><c>dlib-models classify IMAGES... [--model FILE] [--mode random|center|full] [--crops N] [--top K] [--json]</c>.</summary>
+/// <summary><c>dlib-models classify IMAGES... [--model FILE] [--mode random|center|full] [--crops N] [--top K] [--json] [--engine dlibmodels|ort]</c>.</summary>
 internal static class ClassifyCommand
 {
     public static Command Create()
@@ -23,9 +23,10 @@ internal static class ClassifyCommand
         var crops = new Option<int>("--crops") { Description = "Random crops per image (random mode).", DefaultValueFactory = _ => ImageNetClassifier.DefaultCrops };
         var top = new Option<int>("--top") { Description = "How many classes to report.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "JSON Lines: one object per image with image, decoded, mode, crop_rect (center), top [{index, label, p}]." };
+        Option<string> engine = Engines.CreateOption();
         var command = new Command("classify", "Classify images with dlib's ResNet ImageNet classifier (dnn_imagenet_ex).\nExample: dlib-models classify photos/ --top 3 --json")
         {
-            images, model, mode, crops, top, json,
+            images, model, mode, crops, top, json, engine,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +48,10 @@ internal static class ClassifyCommand
             try
             {
                 classifier = ImageNetClassifier.Load(ModelLocator.Resolve(parse.GetValue(model)!));
+                if (Engines.IsOrt(parse.GetValue(engine)))
+                {
+                    classifier = new ImageNetClassifier(Engines.Create(classifier.Network, Engines.Ort, 0), classifier.Labels);
+                }
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException)
             {

@@ -7,7 +7,7 @@ using DlibModels.Imaging;
 namespace DlibModels.Cli.Commands;
 
 /// <summary>
-/// <c>dlib-models detect IMAGES... [--hog | --model NET] [--upsample N] [--threshold T] [--json] [--draw DIR] [--cpus N]</c>.
+/// <c>dlib-models detect IMAGES... [--hog | --model NET] [--upsample N] [--threshold T] [--json] [--draw DIR] [--cpus N] [--engine dlibmodels|ort]</c>.
 /// Exit codes: 0 all inputs processed, 1 bad arguments or model, 2 some inputs could not be read.
 /// </summary>
 internal static class DetectCommand
@@ -26,9 +26,10 @@ internal static class DetectCommand
         var csv = new Option<bool>("--csv") { Description = "CSV: image,left,top,right,bottom,confidence,label (original image coordinates)." };
         var draw = new Option<string?>("--draw") { Description = "Write each image with its boxes drawn as PNG into this folder." };
         var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores; the engine then uses one thread per image).", DefaultValueFactory = _ => 0 };
+        Option<string> engine = Engines.CreateOption();
         var command = new Command("detect", "Find faces (HOG or CNN) or other objects (any MMOD network) in images.\nExit codes: 0 ok, 1 bad arguments or model, 2 some images could not be read.\nExample: dlib-models detect photos/ --model mmod_human_face_detector --upsample 1 --json")
         {
-            images, model, hog, upsample, threshold, json, csv, draw, cpus,
+            images, model, hog, upsample, threshold, json, csv, draw, cpus, engine,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +44,7 @@ internal static class DetectCommand
             Detectors detector;
             try
             {
-                detector = Detectors.Create(parse.GetValue(hog) ? null : parse.GetValue(model), Batch.EngineThreads(parallel));
+                detector = Detectors.Create(parse.GetValue(hog) ? null : parse.GetValue(model), Batch.EngineThreads(parallel), parse.GetValue(engine));
             }
             catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException)
             {

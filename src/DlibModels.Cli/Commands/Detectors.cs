@@ -30,8 +30,8 @@ internal sealed class Detectors
 
     public bool IsHog => _hog is not null;
 
-    /// <summary>"hog" (or null) for the built-in HOG detector, else an MMOD model path or name.</summary>
-    public static Detectors Create(string? model, int engineThreads = 0)
+    /// <summary>"hog" (or null) for the built-in HOG detector, else an MMOD model path or name, run on <paramref name="engine"/> (see <see cref="Engines"/>).</summary>
+    public static Detectors Create(string? model, int engineThreads = 0, string? engine = null)
     {
         if (model is null || model.Equals("hog", StringComparison.OrdinalIgnoreCase))
         {
@@ -45,7 +45,7 @@ internal sealed class Detectors
             throw new Serialization.DlibFormatException(path, 0, "the network", $"a detector needs an MMOD network (loss_mmod), but this file's loss is {net.Loss.Kind}");
         }
 
-        return new Detectors(null, new MmodDetector(net, engineThreads), engineThreads);
+        return new Detectors(null, new MmodDetector(Engines.Create(net, engine, engineThreads)), engineThreads);
     }
 
     public List<CliDetection> Detect(RgbImage image, double threshold)

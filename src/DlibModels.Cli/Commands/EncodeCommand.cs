@@ -46,7 +46,7 @@ internal static class EncodeCommand
             {
                 if (direct)
                 {
-                    net = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!), engineThreads);
+                    net = faceModels.LoadRecognition(parse, engineThreads);
                 }
                 else
                 {

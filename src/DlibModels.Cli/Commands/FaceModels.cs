@@ -17,6 +17,8 @@ internal sealed class FaceModels
 
     public Option<string> Detector { get; } = new("--detector") { Description = "hog (default) or an MMOD face detector file/name.", DefaultValueFactory = _ => "hog" };
 
+    public Option<string> Engine { get; } = Engines.CreateOption();
+
     public Option<int> Upsample { get; } = new("--upsample") { Description = "Detect on the image pyramid_up'ed N times (boxes mapped back to the original image).", DefaultValueFactory = _ => 0 };
 
     public void AddTo(Command command, bool withModel = true)
@@ -29,6 +31,7 @@ internal sealed class FaceModels
         command.Options.Add(Landmarks);
         command.Options.Add(Detector);
         command.Options.Add(Upsample);
+        command.Options.Add(Engine);
     }
 
     /// <summary>Builds the analyzer, or reports why not on stderr (as <c>dlib-models COMMAND: ...</c>) and returns null.</summary>
@@ -50,14 +53,22 @@ internal sealed class FaceModels
         string spPath = ModelLocator.Resolve(parse.GetValue(Landmarks)!);
         LicenseNotice.WarnIfRestricted(spPath);
         ShapePredictor sp = ShapePredictor.Load(spPath);
-        FaceRecognitionModel? net = needRecognition ? FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(Model)!), engineThreads) : null;
+        string engine = parse.GetValue(Engine)!;
+        FaceRecognitionModel? net = needRecognition ? LoadRecognition(parse, engineThreads) : null;
         string detector = parse.GetValue(Detector)!;
         MmodDetector? cnn = null;
         if (!detector.Equals("hog", StringComparison.OrdinalIgnoreCase))
         {
-            cnn = new MmodDetector(DnnLoader.LoadNetwork(ModelLocator.Resolve(detector)), engineThreads);
+            cnn = new MmodDetector(Engines.Create(DnnLoader.LoadNetwork(ModelLocator.Resolve(detector)), engine, engineThreads));
         }
 
         return new FaceAnalyzer(sp, net, cnn);
+    }
+
+    /// <summary>The --model face recognition network, run on the --engine engine.</summary>
+    public FaceRecognitionModel LoadRecognition(ParseResult parse, int engineThreads = 0)
+    {
+        FaceRecognitionModel model = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(Model)!), engineThreads);
+        return Engines.IsOrt(parse.GetValue(Engine)) ? new FaceRecognitionModel(Engines.Create(model.Network, Engines.Ort, engineThreads)) : model;
     }
 }

@@ -21,9 +21,10 @@ internal static class LandmarksCommand
         var json = new Option<bool>("--json") { Description = "JSON Lines: image, decoded, faces (rect, parts)." };
         var draw = new Option<string?>("--draw") { Description = "Write each image with boxes and landmarks drawn as PNG into this folder." };
         var cpus = new Option<int>("--cpus") { Description = "Images processed at once (default: all cores).", DefaultValueFactory = _ => 0 };
+        Option<string> engine = Engines.CreateOption();
         var command = new Command("landmarks", "Find faces and their landmarks (68 or 5 points) with a dlib shape predictor.\nExample: dlib-models landmarks photos/ --model shape_predictor_68_face_landmarks --json")
         {
-            images, model, detector, upsample, json, draw, cpus,
+            images, model, detector, upsample, json, draw, cpus, engine,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ internal static class LandmarksCommand
             ShapePredictor sp;
             try
             {
-                det = Detectors.Create(parse.GetValue(detector), Batch.EngineThreads(parallel));
+                det = Detectors.Create(parse.GetValue(detector), Batch.EngineThreads(parallel), parse.GetValue(engine));
                 string spPath = ModelLocator.Resolve(parse.GetValue(model)!);
                 LicenseNotice.WarnIfRestricted(spPath);
                 sp = ShapePredictor.Load(spPath);

@@ -95,14 +95,22 @@ public sealed class ImageNetClassifier
     private const double MinCropScale = 0.466666666;
     private const double MaxCropScale = 0.875;
 
-    private readonly DnnExecutor _executor;
+    private readonly IForwardPass _executor;
 
     /// <summary>Wraps a loaded network and its labels.</summary>
     /// <exception cref="ArgumentException">The network is not a multiclass network over fixed-size RGB images.</exception>
     public ImageNetClassifier(DnnNetwork network, IReadOnlyList<string> labels, int maxThreads = 0)
+        : this(new DnnExecutor(network ?? throw new ArgumentNullException(nameof(network)), maxThreads), labels)
     {
-        ArgumentNullException.ThrowIfNull(network);
+    }
+
+    /// <summary>Wraps the forward pass of a loaded network (this library's <see cref="DnnExecutor"/> or another engine) and its labels.</summary>
+    /// <exception cref="ArgumentException">The network is not a multiclass network over fixed-size RGB images.</exception>
+    public ImageNetClassifier(IForwardPass forward, IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
         ArgumentNullException.ThrowIfNull(labels);
+        DnnNetwork network = forward.Network;
         string? problem = Check(network);
         if (problem is not null)
         {
@@ -111,7 +119,7 @@ public sealed class ImageNetClassifier
 
         Network = network;
         Labels = labels.ToArray();
-        _executor = new DnnExecutor(network, maxThreads);
+        _executor = forward;
     }
 
     /// <summary>The network.</summary>

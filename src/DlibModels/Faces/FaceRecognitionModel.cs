@@ -18,20 +18,28 @@ public sealed class FaceRecognitionModel
     /// <summary>The distance below which dlib considers two descriptors the same person.</summary>
     public const double SamePersonThreshold = 0.6;
 
-    private readonly DnnExecutor _executor;
+    private readonly IForwardPass _executor;
 
     /// <summary>Wraps a loaded network.</summary>
     /// <exception cref="ArgumentException">The network is not a metric-loss network with a fixed-size RGB input.</exception>
     public FaceRecognitionModel(DnnNetwork network, int maxThreads = 0)
+        : this(new DnnExecutor(network ?? throw new ArgumentNullException(nameof(network)), maxThreads))
     {
-        ArgumentNullException.ThrowIfNull(network);
+    }
+
+    /// <summary>Wraps the forward pass of a loaded network (this library's <see cref="DnnExecutor"/> or another engine).</summary>
+    /// <exception cref="ArgumentException">The network is not a metric-loss network with a fixed-size RGB input.</exception>
+    public FaceRecognitionModel(IForwardPass forward)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        DnnNetwork network = forward.Network;
         if (network.Loss is not MetricLoss || network.Input.Kind != InputKind.RgbImageSized)
         {
             throw new ArgumentException($"a face recognition model needs a loss_metric network with an input_rgb_image_sized input, not {network.Loss.Kind} over {network.Input.Describe()}", nameof(network));
         }
 
         Network = network;
-        _executor = new DnnExecutor(network, maxThreads);
+        _executor = forward;
     }
 
     /// <summary>The network.</summary>

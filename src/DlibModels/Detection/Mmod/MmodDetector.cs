@@ -10,7 +10,7 @@ namespace DlibModels.Detection.Mmod;
 /// </summary>
 public sealed class MmodDetector
 {
-    private readonly DnnExecutor executor;
+    private readonly IForwardPass executor;
     private readonly MmodLoss loss;
     private readonly OverlapTester nms;
 
@@ -18,8 +18,19 @@ public sealed class MmodDetector
     /// <param name="network">A network whose loss is <see cref="MmodLoss"/> and whose input is an RGB image pyramid.</param>
     /// <param name="maxThreads">Most threads one detection may use; 0 means all processors.</param>
     public MmodDetector(DnnNetwork network, int maxThreads = 0)
+        : this(new DnnExecutor(network ?? throw new ArgumentNullException(nameof(network)), maxThreads))
     {
-        ArgumentNullException.ThrowIfNull(network);
+    }
+
+    /// <summary>
+    /// Creates a detector whose network runs on <paramref name="forward"/> (this library's
+    /// <see cref="DnnExecutor"/> or another engine); the pyramid, decoding and NMS stay the same.
+    /// </summary>
+    /// <param name="forward">The forward pass of a network whose loss is <see cref="MmodLoss"/> and whose input is an RGB image pyramid.</param>
+    public MmodDetector(IForwardPass forward)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        DnnNetwork network = forward.Network;
         loss = network.Loss as MmodLoss ?? throw new ArgumentException($"the network's loss is {network.Loss.Kind}, not loss_mmod", nameof(network));
         if (network.Input.Kind != InputKind.RgbImagePyramid)
         {
@@ -32,7 +43,7 @@ public sealed class MmodDetector
         }
 
         Network = network;
-        executor = new DnnExecutor(network, maxThreads);
+        executor = forward;
         nms = new OverlapTester(loss.NmsIouThreshold, loss.NmsPercentCoveredThreshold);
     }
 
@@ -71,7 +82,7 @@ public sealed class MmodDetector
         (Tensor input, Rectangle[] rects) = MmodPyramid.ToTensor(Network.Input, new[] { image }, executor.MaxThreads);
         using (input)
         {
-            if (rects.Length == 0 || executor.OutputShape(input.N, input.K, input.Rows, input.Cols) is null)
+            if (rects.Length == 0 || DnnExecutor.OutputShape(Network, input.N, input.K, input.Rows, input.Cols) is null)
             {
                 return Array.Empty<MmodDetection>();
             }
@@ -79,6 +90,16 @@ public sealed class MmodDetector
             using Tensor output = executor.Forward(input);
             return Decode(output, 0, rects, adjustThreshold);
         }
+    }
+
+    /// <summary>
+    /// The network's input tensor for <paramref name="image"/>, as <see cref="Detect"/> builds it:
+    /// the tiled image pyramid, normalised as (p − mean)/256. The caller disposes it.
+    /// </summary>
+    public Tensor BuildInput(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return MmodPyramid.ToTensor(Network.Input, new[] { image }, executor.MaxThreads).Tensor;
     }
 
     /// <summary>
@@ -91,7 +112,8 @@ public sealed class MmodDetector
         (Tensor input, _) = MmodPyramid.ToTensor(Network.Input, new[] { image });
         using (input)
         {
-            IReadOnlyList<LayerStatistics> stats = executor.ForwardWithStatistics(input, out Tensor output);
+            DnnExecutor engine = executor as DnnExecutor ?? new DnnExecutor(Network, executor.MaxThreads);
+            IReadOnlyList<LayerStatistics> stats = engine.ForwardWithStatistics(input, out Tensor output);
             output.Dispose();
             return stats;
         }

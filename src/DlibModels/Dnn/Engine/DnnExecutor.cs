@@ -4,7 +4,7 @@ namespace DlibModels.Dnn.Engine;
 /// Runs a <see cref="DnnNetwork"/> forward on the CPU with dlib's semantics. Immutable after
 /// construction and safe to use from several threads at once (each call uses its own buffers).
 /// </summary>
-public sealed class DnnExecutor
+public sealed class DnnExecutor : IForwardPass
 {
     private readonly Step[] fusedPlan;
     private Step[]? plainPlan;
@@ -55,11 +55,14 @@ public sealed class DnnExecutor
     /// The output shape for an input of the given shape, or null when some layer's window would not
     /// fit its input (dlib asserts in that case; an image too small for the network).
     /// </summary>
-    public int[]? OutputShape(int n, int k, int rows, int cols)
+    public int[]? OutputShape(int n, int k, int rows, int cols) => OutputShape(Network, n, k, rows, cols);
+
+    /// <summary>The output shape of <paramref name="network"/> for an input of the given shape, or null (see the instance method).</summary>
+    internal static int[]? OutputShape(DnnNetwork network, int n, int k, int rows, int cols)
     {
         var tags = new Dictionary<int, (int N, int K, int R, int C)>();
         (int N, int K, int R, int C) cur = (n, k, rows, cols);
-        foreach (Layer layer in Network.Layers)
+        foreach (Layer layer in network.Layers)
         {
             switch (layer)
             {
