@@ -46,6 +46,39 @@ internal sealed class PostgresTestSchema : IDisposable
         return d;
     }
 
+    /// <summary>
+    /// Faces shaped like dlib's: <paramref name="people"/> random centres of norm about 0.45 and faces scattered
+    /// around them (about 0.4 apart within a person), <paramref name="perPerson"/> each; returns the centres too.
+    /// </summary>
+    public static (float[][] Faces, float[][] Centres) ClusteredDescriptors(Random rng, int people, int perPerson)
+    {
+        float[][] centres = [.. Enumerable.Range(0, people).Select(_ => Scaled(RandomDescriptor(rng), 0.9f))];
+        float[][] faces = [.. Enumerable.Range(0, people * perPerson).Select(i => Near(rng, centres[i % people]))];
+        return (faces, centres);
+    }
+
+    /// <summary>A new face of the person with centre <paramref name="centre"/>.</summary>
+    public static float[] Near(Random rng, float[] centre)
+    {
+        float[] d = Scaled(RandomDescriptor(rng), 0.55f);
+        for (int i = 0; i < d.Length; i++)
+        {
+            d[i] += centre[i];
+        }
+
+        return d;
+    }
+
+    private static float[] Scaled(float[] d, float f)
+    {
+        for (int i = 0; i < d.Length; i++)
+        {
+            d[i] *= f;
+        }
+
+        return d;
+    }
+
     public static NewFace Face(float[] d, long? person = null, string model = Model, string image = "x.jpg") =>
         new(d, model, image, "hash", new FaceRect(1, 2, 3, 4), [1f, 2f], person);
 
