@@ -7,7 +7,8 @@ using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
 
-// dotnet run -c Release --project bench/DlibModels.PgBench -- [--faces N] [--people P] [--queries Q] [--ef 40,100,200] [--keep]
+// dotnet run -c Release --project bench/DlibModels.PgBench -- [--faces N] [--people P] [--queries Q] [--ef 40,100,200]
+//   [--m 16] [--ef-construction 64] [--exact-queries 20] [--schema bench_pg] [--keep]
 // Needs DLIB_PG (eval "$(ci/postgres.sh start)"). Prints a markdown section for bench/RESULTS.md.
 var opts = new Dictionary<string, string>();
 for (int i = 0; i < args.Length; i++)
@@ -25,6 +26,8 @@ int queries = Int("queries", 200);
 int exactQueries = Int("exact-queries", 20);
 int[] efs = [.. (opts.GetValueOrDefault("ef") ?? "40,100,200,400").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
 string schema = opts.GetValueOrDefault("schema") ?? "bench_pg";
+int m = Int("m", 16);
+int efConstruction = Int("ef-construction", 64);
 string cs = Environment.GetEnvironmentVariable("DLIB_PG") ?? throw new InvalidOperationException("set DLIB_PG (eval \"$(ci/postgres.sh start)\")");
 const string Model = "dlib_face_recognition_resnet_model_v1";
 
@@ -67,7 +70,7 @@ using (NpgsqlBinaryImporter copy = conn.BeginBinaryImport($"COPY {schema}.faces(
 double importS = sw.Elapsed.TotalSeconds;
 Sql($"VACUUM ANALYZE {schema}.faces");
 sw.Restart();
-Sql($"SET maintenance_work_mem = '2GB'; SET max_parallel_maintenance_workers = 2; CREATE INDEX faces_descriptor_hnsw ON {schema}.faces USING hnsw (descriptor vector_l2_ops)");
+Sql($"SET maintenance_work_mem = '2GB'; SET max_parallel_maintenance_workers = 2; CREATE INDEX faces_descriptor_hnsw ON {schema}.faces USING hnsw (descriptor vector_l2_ops) WITH (m = {m}, ef_construction = {efConstruction})");
 double buildS = sw.Elapsed.TotalSeconds;
 long indexBytes = index.Stats().MatrixBytes;
 
@@ -133,7 +136,7 @@ using (NpgsqlCommand v = source.CreateCommand("SELECT current_setting('server_ve
 
 Console.WriteLine(FormattableString.Invariant($"""
     {faces:N0} synthetic descriptors ({people:N0} people, norm ~0.53), {queries} queries (a new face of a known person), k = 5.
-    PostgreSQL {version}, HNSW m = 16, ef_construction = 64 (pgvector defaults), {Environment.ProcessorCount} cores.
+    PostgreSQL {version}, HNSW m = {m}, ef_construction = {efConstruction}, {Environment.ProcessorCount} cores.
     Import (COPY binary) {importS:F1} s; HNSW build {buildS:F1} s; index {indexBytes / 1048576.0:F0} MiB.
 
     | search | recall@5 vs exact | median ms | p95 ms |

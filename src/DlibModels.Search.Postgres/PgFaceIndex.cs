@@ -62,8 +62,17 @@ public sealed partial class PgFaceIndex : IFaceIndex
             throw new ArgumentOutOfRangeException(nameof(options), options.EfSearch, "EfSearch is 1 to 1000.");
         }
 
+        if (options.HnswM is < 2 or > 100 || options.HnswEfConstruction < 2 * options.HnswM || options.HnswEfConstruction > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"HnswM {options.HnswM}, HnswEfConstruction {options.HnswEfConstruction}: m is 2 to 100, ef_construction 2 m to 1000.");
+        }
+
         NpgsqlConnectionStringBuilder csb = PgConnectionString.Parse(connectionString);
-        csb.Timeout = options.ConnectTimeoutSeconds;
+        if (options.ConnectTimeoutSeconds is int timeout)
+        {
+            csb.Timeout = timeout;
+        }
+
         csb.Enlist = false;
         string where = $"{csb.Host ?? "(no host)"}:{csb.Port}/{csb.Database ?? csb.Username ?? "(default database)"}";
         if (string.IsNullOrEmpty(csb.Host))
@@ -74,7 +83,8 @@ public sealed partial class PgFaceIndex : IFaceIndex
         bool iterative;
         try
         {
-            iterative = EnsureExtension(csb.ConnectionString, where);
+            // Unpooled: this one connection must not leave a pool behind.
+            iterative = EnsureExtension(new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString, where);
         }
         catch (Exception e) when (IsConnectionFailure(e))
         {
@@ -146,7 +156,8 @@ public sealed partial class PgFaceIndex : IFaceIndex
               image text NOT NULL, content_hash text NOT NULL, rect_left bigint, rect_top bigint, rect_right bigint, rect_bottom bigint,
               landmarks real[], descriptor vector({FaceIndex.Dimension}) NOT NULL, model text NOT NULL, added timestamptz NOT NULL DEFAULT now());
             CREATE INDEX IF NOT EXISTS faces_person ON {_s}.faces(person_id);
-            CREATE INDEX IF NOT EXISTS faces_descriptor_hnsw ON {_s}.faces USING hnsw (descriptor vector_l2_ops);
+            CREATE INDEX IF NOT EXISTS faces_descriptor_hnsw ON {_s}.faces USING hnsw (descriptor vector_l2_ops)
+              WITH (m = {Options.HnswM}, ef_construction = {Options.HnswEfConstruction});
             INSERT INTO {_s}.meta VALUES ('format', '{Format}') ON CONFLICT (key) DO NOTHING;
             """);
         string? format = Meta(conn, tx, "format");

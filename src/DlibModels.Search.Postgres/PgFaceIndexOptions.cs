@@ -24,9 +24,15 @@ public sealed record PgFaceIndexOptions
     /// <summary>pgvector's <c>hnsw.ef_search</c> for every search (1 to 1000); higher is slower and more exact.</summary>
     public int EfSearch { get; init; } = DefaultEfSearch;
 
+    /// <summary>HNSW <c>m</c> (links per node, 2 to 100) when the index is created; pgvector's default 16.</summary>
+    public int HnswM { get; init; } = 16;
+
+    /// <summary>HNSW <c>ef_construction</c> (4 to 1000, at least 2 m) when the index is created; pgvector's default 64. Higher builds slower and finds more.</summary>
+    public int HnswEfConstruction { get; init; } = 64;
+
     /// <summary>The model every descriptor must come from, or null to take it from the index (or the first face).</summary>
     public string? ModelId { get; init; }
 
-    /// <summary>Seconds to wait for a connection before failing (Npgsql's Timeout).</summary>
-    public int ConnectTimeoutSeconds { get; init; } = 15;
+    /// <summary>Seconds to wait for a connection before failing (Npgsql's Timeout), or null for the connection string's (default 15).</summary>
+    public int? ConnectTimeoutSeconds { get; init; }
 }
