@@ -8,7 +8,7 @@ using NpgsqlTypes;
 using Pgvector;
 
 // dotnet run -c Release --project bench/DlibModels.PgBench -- [--faces N] [--people P] [--queries Q] [--ef 40,100,200]
-//   [--m 16] [--ef-construction 64] [--exact-queries 20] [--schema bench_pg] [--keep]
+//   [--m 32] [--ef-construction 200] [--exact-queries 20] [--schema bench_pg] [--keep]
 // Needs DLIB_PG (eval "$(ci/postgres.sh start)"). Prints a markdown section for bench/RESULTS.md.
 var opts = new Dictionary<string, string>();
 for (int i = 0; i < args.Length; i++)
@@ -26,8 +26,8 @@ int queries = Int("queries", 200);
 int exactQueries = Int("exact-queries", 20);
 int[] efs = [.. (opts.GetValueOrDefault("ef") ?? "40,100,200,400").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
 string schema = opts.GetValueOrDefault("schema") ?? "bench_pg";
-int m = Int("m", 16);
-int efConstruction = Int("ef-construction", 64);
+int m = Int("m", new PgFaceIndexOptions().HnswM);
+int efConstruction = Int("ef-construction", new PgFaceIndexOptions().HnswEfConstruction);
 string cs = Environment.GetEnvironmentVariable("DLIB_PG") ?? throw new InvalidOperationException("set DLIB_PG (eval \"$(ci/postgres.sh start)\")");
 const string Model = "dlib_face_recognition_resnet_model_v1";
 
