@@ -172,6 +172,7 @@ public sealed partial class PgFaceIndex : IFaceIndex
             if (ModelId == null)
             {
                 SetModel(conn, tx, Options.ModelId);
+                ModelId = Options.ModelId;
             }
             else if (ModelId != Options.ModelId)
             {
@@ -330,7 +331,7 @@ public sealed partial class PgFaceIndex : IFaceIndex
             return [];
         }
 
-        return InTransaction("add faces", (conn, tx) =>
+        List<long> added = InTransaction("add faces", (conn, tx) =>
         {
             // The model check and the first face's model are under one lock, so two processes cannot start an index with two models.
             Exec(conn, tx, $"SELECT pg_advisory_xact_lock(hashtext('dlibmodels-face-index-model:{Options.Schema}'))");
@@ -379,9 +380,10 @@ public sealed partial class PgFaceIndex : IFaceIndex
                 while (r.NextResult());
             }
 
-            ModelId = list[0].ModelId;
-            return (IReadOnlyList<long>)ids;
+            return ids;
         });
+        ModelId = list[0].ModelId; // committed
+        return added;
     }
 
     /// <inheritdoc/>
@@ -585,7 +587,6 @@ public sealed partial class PgFaceIndex : IFaceIndex
     private void SetModel(NpgsqlConnection conn, NpgsqlTransaction tx, string model)
     {
         Exec(conn, tx, $"INSERT INTO {_s}.meta VALUES('model', $1) ON CONFLICT (key) DO NOTHING", model);
-        ModelId = model;
     }
 
     private string? Meta(NpgsqlConnection conn, NpgsqlTransaction? tx, string key)
