@@ -73,7 +73,7 @@ public sealed record IndexStats(int People, int Faces, int UnassignedFaces, stri
 /// search): new faces are read by id since the last one seen; removals and reassignments bump a generation
 /// counter that makes it reload. Not thread-safe.
 /// </summary>
-public sealed class FaceIndex : IDisposable
+public sealed class FaceIndex : IFaceIndex
 {
     /// <summary>face_recognition's default tolerance.</summary>
     public const double DefaultTolerance = 0.6;
