@@ -40,23 +40,8 @@ internal static class EncodeCommand
             int numJitters = parse.GetValue(jitters);
             int parallel = parse.GetValue(jitters) > 1 ? 1 : Batch.Cpus(parse.GetValue(cpus));
             int engineThreads = Batch.EngineThreads(parallel);
-            FaceAnalyzer? analyzer = null;
-            FaceRecognitionModel net;
-            try
+            if (!faceModels.TryLoad(parse, "encode", direct, engineThreads, out FaceAnalyzer? analyzer, out FaceRecognitionModel net))
             {
-                if (direct)
-                {
-                    net = faceModels.LoadRecognition(parse, engineThreads);
-                }
-                else
-                {
-                    analyzer = faceModels.Build(parse, engineThreads: engineThreads);
-                    net = analyzer.Recognition!;
-                }
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models encode: {e.Message}");
                 return 1;
             }
 

@@ -65,6 +65,35 @@ internal sealed class FaceModels
         return new FaceAnalyzer(sp, net, cnn);
     }
 
+    /// <summary>
+    /// Loads what a command needs for photos (the whole analyzer) or for aligned chips (the network alone),
+    /// or reports why not on stderr (as <c>dlib-models COMMAND: ...</c>) and returns false.
+    /// </summary>
+    public bool TryLoad(ParseResult parse, string commandName, bool chips, int engineThreads, out FaceAnalyzer? analyzer, out FaceRecognitionModel net)
+    {
+        analyzer = null;
+        net = null!;
+        try
+        {
+            if (chips)
+            {
+                net = LoadRecognition(parse, engineThreads);
+            }
+            else
+            {
+                analyzer = Build(parse, engineThreads: engineThreads);
+                net = analyzer.Recognition!;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine($"dlib-models {commandName}: {e.Message}");
+            return false;
+        }
+    }
+
     /// <summary>The --model face recognition network, run on the --engine engine.</summary>
     public FaceRecognitionModel LoadRecognition(ParseResult parse, int engineThreads = 0)
     {

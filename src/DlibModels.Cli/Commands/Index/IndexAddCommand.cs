@@ -54,23 +54,8 @@ internal static class IndexAddCommand
             bool direct = parse.GetValue(chips);
             int parallel = Batch.Cpus(parse.GetValue(cpus));
             int engineThreads = Batch.EngineThreads(parallel);
-            FaceAnalyzer? analyzer = null;
-            FaceRecognitionModel net;
-            try
+            if (!faceModels.TryLoad(parse, "index add", direct, engineThreads, out FaceAnalyzer? analyzer, out FaceRecognitionModel net))
             {
-                if (direct)
-                {
-                    net = FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!), engineThreads);
-                }
-                else
-                {
-                    analyzer = faceModels.Build(parse, engineThreads: engineThreads);
-                    net = analyzer.Recognition!;
-                }
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models index add: {e.Message}");
                 return 1;
             }
 

@@ -44,17 +44,8 @@ internal static class IndexSearchCommand
             bool direct = parse.GetValue(chips);
             int parallel = Batch.Cpus(parse.GetValue(cpus));
             int engineThreads = Batch.EngineThreads(parallel);
-            FaceAnalyzer? analyzer = null;
-            FaceRecognitionModel net;
-            try
+            if (!faceModels.TryLoad(parse, "index search", direct, engineThreads, out FaceAnalyzer? analyzer, out FaceRecognitionModel net))
             {
-                net = direct
-                    ? FaceRecognitionModel.Load(ModelLocator.Resolve(parse.GetValue(faceModels.Model)!), engineThreads)
-                    : (analyzer = faceModels.Build(parse, engineThreads: engineThreads)).Recognition!;
-            }
-            catch (Exception e) when (e is FileNotFoundException or Serialization.DlibFormatException or IOException or ArgumentException)
-            {
-                Console.Error.WriteLine($"dlib-models index search: {e.Message}");
                 return 1;
             }
 
