@@ -280,6 +280,9 @@ public sealed class FaceIndex : IFaceIndex
         return id;
     }
 
+    /// <summary>The name of the person with this id, or null (from memory, no query).</summary>
+    public string? PersonName(long personId) => _names.GetValueOrDefault(personId);
+
     /// <summary>The person with this name, or null.</summary>
     public Person? FindPerson(string name) => People().FirstOrDefault(p => p.Name == name);
 

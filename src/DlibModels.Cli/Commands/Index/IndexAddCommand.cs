@@ -171,7 +171,7 @@ internal static class IndexAddCommand
             people[i] = personName;
             if (personId is null && UnknownFaces.AssignToNeighbours(store, ids[i], faces[i].Descriptor, tolerance, minNeighbours) is long joined)
             {
-                people[i] = store.People().FirstOrDefault(p => p.Id == joined)?.Name;
+                people[i] = store.PersonName(joined);
             }
         }
 
@@ -199,14 +199,7 @@ internal static class IndexAddCommand
                         w.WriteNull("rect");
                     }
 
-                    if (people[i] is null)
-                    {
-                        w.WriteNull("person");
-                    }
-                    else
-                    {
-                        w.WriteString("person", people[i]);
-                    }
+                    w.WriteString("person", people[i]); // null is written as JSON null
 
                     w.WriteEndObject();
                 }

@@ -87,14 +87,7 @@ internal static class IndexAdminCommands
                     JsonFields.Line(stdout, w =>
                     {
                         w.WriteNumber("id", f.Id);
-                        if (who is null)
-                        {
-                            w.WriteNull("person");
-                        }
-                        else
-                        {
-                            w.WriteString("person", who);
-                        }
+                        w.WriteString("person", who); // null is written as JSON null
 
                         w.WriteString("image", f.SourceImage);
                         w.WriteString("content_hash", f.ContentHash);
@@ -171,14 +164,7 @@ internal static class IndexAdminCommands
 
             Report(parse.GetValue(json), w =>
             {
-                if (name is null)
-                {
-                    w.WriteNull("removed_person");
-                }
-                else
-                {
-                    w.WriteString("removed_person", name);
-                }
+                w.WriteString("removed_person", name); // null is written as JSON null
 
                 w.WriteNumber("removed_faces", removedFaces);
             }, $"removed {(name is null ? string.Empty : $"person {name} and ")}{removedFaces} face(s)");
@@ -276,14 +262,7 @@ internal static class IndexAdminCommands
                 w.WriteNumber("people", s.People);
                 w.WriteNumber("faces", s.Faces);
                 w.WriteNumber("unassigned_faces", s.UnassignedFaces);
-                if (s.ModelId is null)
-                {
-                    w.WriteNull("model");
-                }
-                else
-                {
-                    w.WriteString("model", s.ModelId);
-                }
+                w.WriteString("model", s.ModelId); // null is written as JSON null
 
                 w.WriteNumber("matrix_bytes", s.MatrixBytes);
                 w.WriteNumber("file_bytes", fileBytes);

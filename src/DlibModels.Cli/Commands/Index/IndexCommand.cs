@@ -31,7 +31,7 @@ internal static class IndexCommand
 
     /// <summary>The id under which a network's descriptors are stored: its architecture and the start of its content's SHA-256.</summary>
     public static string ModelId(FaceRecognitionModel net) =>
-        $"{net.Network.ArchitectureName ?? "network"}@{(net.Network.ContentSha256 ?? "unknown")[..Math.Min(16, (net.Network.ContentSha256 ?? "unknown").Length)]}";
+        $"{net.Network.ArchitectureName ?? "network"}@{net.Network.ContentSha256?[..16] ?? "unknown"}";
 
     /// <summary>Opens the index or reports why not (<c>dlib-models index SUB: ...</c>) and returns null.</summary>
     public static FaceIndex? TryOpen(string spec, string subcommand, string? modelId = null, bool mustExist = false)

@@ -134,27 +134,13 @@ internal static class IndexSearchCommand
                     w.WriteNull("rect");
                 }
 
-                if (who?.PersonName is string name)
-                {
-                    w.WriteString("person", name);
-                }
-                else
-                {
-                    w.WriteNull("person");
-                }
+                w.WriteString("person", who?.PersonName); // null is written as JSON null
 
                 w.WriteStartArray("matches");
                 foreach (FaceMatch m in matches)
                 {
                     w.WriteStartObject();
-                    if (m.PersonName is null)
-                    {
-                        w.WriteNull("person");
-                    }
-                    else
-                    {
-                        w.WriteString("person", m.PersonName);
-                    }
+                    w.WriteString("person", m.PersonName); // null is written as JSON null
 
                     w.WriteNumber("face", m.FaceId);
                     w.WriteNumber("distance", m.Distance);
